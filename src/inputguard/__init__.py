@@ -1,0 +1,51 @@
+"""inputguard: the input layer for production inference.
+
+Every record a model scores is checked to come from a trusted source, to be fresh enough, and
+to use the terms the model knows. Failing records are kept with their reasons and owner.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from inputguard._clock import Clock, FixedClock
+from inputguard._duration import parse_duration
+from inputguard._freshness import Freshness, FreshnessLimits, freshness
+from inputguard._guard import Guard
+from inputguard._reasons import Reason
+from inputguard._result import Result, Verdict
+from inputguard._validator import (
+    BatchContext,
+    BatchPlan,
+    RecordContext,
+    RecordOutcome,
+    Rule,
+    Validator,
+)
+from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
+
+try:
+    __version__ = version("inputguard")
+except PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "BatchContext",
+    "BatchPlan",
+    "Clock",
+    "ConfigurationError",
+    "FixedClock",
+    "Freshness",
+    "FreshnessLimits",
+    "Guard",
+    "InputGuardError",
+    "InputRejected",
+    "Reason",
+    "RecordContext",
+    "RecordOutcome",
+    "Result",
+    "Rule",
+    "Validator",
+    "Verdict",
+    "__version__",
+    "freshness",
+    "parse_duration",
+]

@@ -1,0 +1,68 @@
+"""Audit events: one structlog event per `validate` / `check` call.
+
+The library only asks for a logger; it never calls ``structlog.configure()``. Events carry
+counts, never raw values or secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import structlog
+
+__all__ = ["AUDIT_SCHEMA_VERSION", "emit", "fingerprint", "library_version", "logger"]
+
+AUDIT_SCHEMA_VERSION = 1
+logger = structlog.get_logger("inputguard")
+
+
+def library_version() -> str:
+    """The installed inputguard version."""
+    try:
+        return version("inputguard")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def fingerprint(name: str, parts: Sequence[str]) -> str:
+    """A short stable hash of a guard's name, its validators' descriptions and the library version.
+
+    >>> len(fingerprint("g", ["freshness('ts', error_after='1h')"]))
+    16
+    """
+    payload = json.dumps([name, list(parts), library_version()], ensure_ascii=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def emit(
+    event: str,
+    *,
+    guard: str,
+    guard_fingerprint: str,
+    checked_at: datetime,
+    rows_in: int,
+    accepted: int,
+    quarantined: int,
+    reasons: Mapping[str, int],
+    duration_s: float,
+    **extra: Any,
+) -> None:
+    """Log one audit event at info level with the documented keys."""
+    logger.info(
+        event,
+        audit_schema=AUDIT_SCHEMA_VERSION,
+        guard=guard,
+        guard_fingerprint=guard_fingerprint,
+        checked_at=checked_at.isoformat(),
+        rows_in=rows_in,
+        accepted=accepted,
+        quarantined=quarantined,
+        reasons=dict(reasons),
+        duration_ms=round(duration_s * 1000, 3),
+        **extra,
+    )

@@ -1,0 +1,85 @@
+"""The one place durations are parsed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from inputguard.exceptions import ConfigurationError
+
+__all__ = ["Duration", "format_duration", "parse_duration"]
+
+Duration = timedelta | str
+
+_UNITS = {
+    "ms": timedelta(milliseconds=1),
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+_PART = re.compile(r"(\d+)(ms|s|m|h|d|w)")
+_WHOLE = re.compile(r"(?:\d+(?:ms|s|m|h|d|w))+")
+
+
+def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
+    """Turn a `timedelta` or a polars-style string (``"90s"``, ``"1h30m"``, ``"7d"``) into a timedelta.
+
+    Units: ``ms``, ``s``, ``m``, ``h``, ``d``, ``w``; parts may be chained. Negative durations are
+    refused.
+
+    Args:
+        value: The duration.
+        name: The option the value was given for, used in the error message.
+
+    Returns:
+        The duration as a non-negative `timedelta`.
+
+    Raises:
+        ConfigurationError: The value is not a duration, or is negative.
+
+    >>> parse_duration("1h30m")
+    datetime.timedelta(seconds=5400)
+    >>> parse_duration("15m") == timedelta(minutes=15)
+    True
+    """
+    if isinstance(value, timedelta):
+        result = value
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if not text or _WHOLE.fullmatch(text) is None:
+            raise ConfigurationError(
+                f"{name!r} must be a timedelta or a duration string such as '90s', '15m', '24h', "
+                f"'7d' or '1h30m' (got {value!r})"
+            )
+        result = sum(
+            (int(n) * _UNITS[u] for n, u in _PART.findall(text)), start=timedelta()
+        )
+    else:
+        raise ConfigurationError(
+            f"{name!r} must be a timedelta or a duration string (got {type(value).__name__})"
+        )
+    if result < timedelta(0):
+        raise ConfigurationError(f"{name!r} must not be negative (got {value!r})")
+    return result
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a timedelta in the shortest polars-style form, the inverse of `parse_duration`.
+
+    >>> format_duration(timedelta(minutes=90))
+    '1h30m'
+    >>> format_duration(timedelta(0))
+    '0s'
+    """
+    total_ms = (value.days * 86_400 + value.seconds) * 1000 + value.microseconds // 1000
+    if total_ms == 0:
+        return "0s"
+    parts = []
+    for unit in ("w", "d", "h", "m", "s", "ms"):
+        size = _UNITS[unit] // timedelta(milliseconds=1)
+        count, total_ms = divmod(total_ms, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)

@@ -1,0 +1,329 @@
+"""Freshness: is a record's timestamp recent enough to act on, and is it a real timestamp at all?"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from inputguard._duration import Duration, format_duration, parse_duration
+from inputguard._reasons import Reason
+from inputguard._timestamps import in_python_range, parse_timestamp, parse_timestamp_expr
+from inputguard._validator import (
+    BatchContext,
+    BatchPlan,
+    RecordContext,
+    RecordOutcome,
+    Rule,
+)
+from inputguard.exceptions import ConfigurationError
+
+__all__ = ["Freshness", "FreshnessLimits", "freshness"]
+
+NaivePolicy = Literal["reject", "assume_utc"] | str
+_MIN = datetime.min.replace(tzinfo=UTC)
+_MAX = datetime.max.replace(tzinfo=UTC)
+_US_UTC = pl.Datetime("us", "UTC")
+_FRESHNESS_REASONS = frozenset(
+    {
+        Reason.FRESHNESS_MISSING,
+        Reason.FRESHNESS_INVALID,
+        Reason.FRESHNESS_NAIVE,
+        Reason.FRESHNESS_FUTURE,
+        Reason.FRESHNESS_STALE,
+        Reason.FRESHNESS_AGING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FreshnessLimits:
+    """Age limits: older than ``error_after`` is stale; older than ``warn_after`` is a warning."""
+
+    error_after: timedelta
+    warn_after: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if self.warn_after is not None and self.warn_after > self.error_after:
+            raise ConfigurationError(
+                f"'warn_after' ({format_duration(self.warn_after)}) must not exceed "
+                f"'error_after' ({format_duration(self.error_after)})"
+            )
+
+    @classmethod
+    def parse(cls, error_after: Duration, warn_after: Duration | None = None) -> FreshnessLimits:
+        """Build limits from durations given as `timedelta` or strings."""
+        return cls(
+            parse_duration(error_after, name="error_after"),
+            None if warn_after is None else parse_duration(warn_after, name="warn_after"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cutoffs:
+    stale: datetime
+    aging: datetime | None
+
+
+def _minus(now: datetime, delta: timedelta) -> datetime:
+    try:
+        return now - delta
+    except OverflowError:
+        return _MIN
+
+
+def _cutoffs(now: datetime, limits: FreshnessLimits) -> _Cutoffs:
+    return _Cutoffs(
+        _minus(now, limits.error_after),
+        None if limits.warn_after is None else _minus(now, limits.warn_after),
+    )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Freshness:
+    """A freshness validator; build it with `freshness`."""
+
+    column: str
+    limits: FreshnessLimits
+    max_future_skew: timedelta
+    naive: NaivePolicy
+    per_source: Mapping[str, FreshnessLimits] = field(default_factory=dict, hash=False)
+    source: str = "source"
+
+    def __repr__(self) -> str:
+        parts = [repr(self.column), f"error_after={format_duration(self.limits.error_after)!r}"]
+        if self.limits.warn_after is not None:
+            parts.append(f"warn_after={format_duration(self.limits.warn_after)!r}")
+        if self.max_future_skew != timedelta(seconds=60):
+            parts.append(f"max_future_skew={format_duration(self.max_future_skew)!r}")
+        if self.naive != "reject":
+            parts.append(f"naive={self.naive!r}")
+        if self.per_source:
+            parts.append(f"per_source=<{len(self.per_source)} sources>")
+            if self.source != "source":
+                parts.append(f"source={self.source!r}")
+        return f"freshness({', '.join(parts)})"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The timestamp column, and the source column when per-source limits are set."""
+        return (self.column, self.source) if self.per_source else (self.column,)
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        """The ``freshness.*`` reason codes."""
+        return _FRESHNESS_REASONS
+
+    # -- record path -----------------------------------------------------------------------
+
+    def _limits_for(self, record: Mapping[str, Any]) -> FreshnessLimits:
+        if self.per_source:
+            source = record.get(self.source)
+            if isinstance(source, str):
+                return self.per_source.get(source, self.limits)
+        return self.limits
+
+    def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
+        """Check one record's timestamp; see `freshness` for the rules."""
+        value = record[self.column]
+        if value is None:
+            return RecordOutcome(reasons=(Reason.FRESHNESS_MISSING,))
+        if isinstance(value, str):
+            parsed = parse_timestamp(value)
+        elif isinstance(value, datetime):
+            parsed = value
+        else:
+            parsed = None
+        if parsed is None:
+            return RecordOutcome(reasons=(Reason.FRESHNESS_INVALID,))
+        instant = self._to_utc(parsed)
+        if isinstance(instant, Reason):
+            return RecordOutcome(reasons=(instant,))
+        if instant > _plus(ctx.now, self.max_future_skew):
+            return RecordOutcome(reasons=(Reason.FRESHNESS_FUTURE,))
+        cut = _cutoffs(ctx.now, self._limits_for(record))
+        if instant < cut.stale:
+            return RecordOutcome(reasons=(Reason.FRESHNESS_STALE,))
+        warnings = (Reason.FRESHNESS_AGING,) if cut.aging and instant < cut.aging else ()
+        return RecordOutcome(warnings=warnings, updates={self.column: instant})
+
+    def _to_utc(self, value: datetime) -> datetime | Reason:
+        if value.tzinfo is None or value.utcoffset() is None:
+            if self.naive == "reject":
+                return Reason.FRESHNESS_NAIVE
+            if self.naive == "assume_utc":
+                value = value.replace(tzinfo=UTC)
+            else:
+                zone = ZoneInfo(self.naive)
+                local = value.replace(tzinfo=zone, fold=0)
+                try:
+                    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+                        return Reason.FRESHNESS_INVALID  # a wall time skipped by a DST change
+                except OverflowError:
+                    return Reason.FRESHNESS_INVALID
+                value = local
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            return Reason.FRESHNESS_INVALID
+
+    # -- batch path ------------------------------------------------------------------------
+
+    def plan(self, ctx: BatchContext) -> BatchPlan:
+        """Build the freshness rules and the normalized (UTC) timestamp column."""
+        col = pl.col(self.column)
+        dtype = ctx.schema[self.column]
+        missing = col.is_null()
+        naive_seen: pl.Expr = pl.lit(value=False)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is None:
+                naive_seen, instant = col.is_not_null(), self._localize(col)
+            else:
+                instant = col.dt.convert_time_zone("UTC")
+            instant = in_python_range(instant.cast(_US_UTC))
+        elif isinstance(dtype, (pl.String, pl.Categorical, pl.Enum)):
+            aware, naive = parse_timestamp_expr(col.cast(pl.String))
+            naive_seen = naive.is_not_null()
+            instant = pl.coalesce(aware, self._localize(naive))
+        elif isinstance(dtype, pl.Null):
+            instant = pl.lit(None, dtype=_US_UTC)
+        else:  # numbers, dates, booleans ...: present but not a timestamp
+            instant = pl.lit(None, dtype=_US_UTC)
+        present = ~missing
+        naive_rejected = naive_seen if self.naive == "reject" else pl.lit(value=False)
+        usable = instant.is_not_null()
+        stale_cut, aging_cut = self._cutoff_exprs(ctx)
+        future = usable & (instant > pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC))
+        rules = [
+            Rule(Reason.FRESHNESS_MISSING, missing, field=self.column),
+            Rule(Reason.FRESHNESS_NAIVE, present & naive_rejected, field=self.column),
+            Rule(
+                Reason.FRESHNESS_INVALID,
+                present & ~naive_rejected & ~usable,
+                field=self.column,
+            ),
+            Rule(Reason.FRESHNESS_FUTURE, future, field=self.column),
+            Rule(Reason.FRESHNESS_STALE, usable & (instant < stale_cut), field=self.column),
+        ]
+        if aging_cut is not None:
+            rules.append(
+                Rule(
+                    Reason.FRESHNESS_AGING,
+                    usable & (instant < aging_cut) & (instant >= stale_cut),
+                    warning=True,
+                    field=self.column,
+                )
+            )
+        return BatchPlan(rules=tuple(rules), outputs={self.column: instant})
+
+    def _localize(self, naive: pl.Expr) -> pl.Expr:
+        if self.naive == "reject":
+            return pl.lit(None, dtype=_US_UTC)
+        if self.naive == "assume_utc":
+            return naive.dt.replace_time_zone("UTC")
+        return naive.dt.replace_time_zone(
+            self.naive, ambiguous="earliest", non_existent="null"
+        ).dt.convert_time_zone("UTC")
+
+    def _cutoff_exprs(self, ctx: BatchContext) -> tuple[pl.Expr, pl.Expr | None]:
+        default = _cutoffs(ctx.now, self.limits)
+        if not self.per_source or not _is_text(ctx.schema[self.source]):
+            return (
+                pl.lit(default.stale, _US_UTC),
+                None if default.aging is None else pl.lit(default.aging, _US_UTC),
+            )
+        per = {key: _cutoffs(ctx.now, limits) for key, limits in self.per_source.items()}
+        source = pl.col(self.source).cast(pl.String)
+        stale = source.replace_strict(
+            list(per), [c.stale for c in per.values()], default=default.stale, return_dtype=_US_UTC
+        )
+        any_aging = default.aging is not None or any(c.aging for c in per.values())
+        if not any_aging:
+            return stale, None
+        aging = source.replace_strict(
+            list(per),
+            [c.aging for c in per.values()],
+            default=default.aging,
+            return_dtype=_US_UTC,
+        )
+        return stale, aging
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))
+
+
+def _plus(now: datetime, delta: timedelta) -> datetime:
+    try:
+        return now + delta
+    except OverflowError:
+        return _MAX
+
+
+def freshness(
+    column: str,
+    *,
+    error_after: Duration,
+    warn_after: Duration | None = None,
+    max_future_skew: Duration = "60s",
+    naive: NaivePolicy = "reject",
+    per_source: Mapping[str, FreshnessLimits] | None = None,
+    source: str = "source",
+) -> Freshness:
+    """Check that ``column`` holds a real, timezone-aware timestamp that is recent enough.
+
+    Per row, at most one reason: ``freshness.missing`` (null), ``freshness.invalid`` (not a
+    datetime, not an ISO-8601 string, an impossible date, a wall time skipped by a DST change),
+    ``freshness.naive`` (no offset and ``naive="reject"``), ``freshness.future`` (later than the
+    clock plus ``max_future_skew``: a future timestamp is not "very fresh"), ``freshness.stale``
+    (older than ``error_after``). A row older than ``warn_after`` but within ``error_after`` is
+    accepted with the warning ``freshness.aging``. Accepted rows carry the timestamp as a UTC
+    ``datetime[us]``.
+
+    Args:
+        column: The timestamp column (or record key).
+        error_after: Maximum age, as a `timedelta` or a string such as ``"15m"``.
+        warn_after: Age after which accepted rows carry a warning; at most ``error_after``.
+        max_future_skew: How far ahead of the clock a timestamp may be.
+        naive: ``"reject"`` (default), ``"assume_utc"``, or an IANA zone name such as
+            ``"Europe/Paris"`` for naive wall times (ambiguous times take the earlier instant).
+        per_source: Limits by source id that override ``error_after`` / ``warn_after`` for that
+            source's rows (see ``SourceRegistry``); rows of other sources use the defaults.
+        source: The column holding the source id, used with ``per_source``.
+
+    Returns:
+        An immutable `Freshness` validator.
+
+    Raises:
+        ConfigurationError: A negative duration, ``warn_after`` above ``error_after``, an
+            unknown time zone, or an empty column name.
+
+    >>> freshness("event_ts", error_after="15m")
+    freshness('event_ts', error_after='15m')
+    >>> freshness("event_ts", error_after="1h", warn_after="2h")
+    Traceback (most recent call last):
+    ...
+    inputguard.exceptions.ConfigurationError: 'warn_after' (2h) must not exceed 'error_after' (1h)
+    """
+    if not isinstance(column, str) or not column:
+        raise ConfigurationError(f"'column' must be a non-empty column name (got {column!r})")
+    if naive not in ("reject", "assume_utc"):
+        try:
+            ZoneInfo(naive)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ConfigurationError(
+                f"'naive' must be 'reject', 'assume_utc' or an IANA time zone name "
+                f"(got {naive!r})"
+            ) from None
+    return Freshness(
+        column=column,
+        limits=FreshnessLimits.parse(error_after, warn_after),
+        max_future_skew=parse_duration(max_future_skew, name="max_future_skew"),
+        naive=naive,
+        per_source=dict(per_source or {}),
+        source=source,
+    )

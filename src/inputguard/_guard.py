@@ -1,0 +1,245 @@
+"""`Guard`: a named, immutable set of validators with a clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from inputguard import _audit
+from inputguard._clock import Clock, read_clock, system_clock
+from inputguard._engine import as_lazy, require_columns, run_batch
+from inputguard._reasons import Reason
+from inputguard._result import Result, Verdict
+from inputguard._schema import StructuralSchema, schema_plan
+from inputguard._validator import RecordContext, Validator
+from inputguard.exceptions import ConfigurationError, InputRejected
+
+__all__ = ["Guard"]
+
+
+class Guard:
+    """Validators, a clock and an optional structural schema, under one name.
+
+    Args:
+        validators: Validators built by `freshness`, `provenance`, `terminology`, ... Reasons
+            are listed in this order.
+        name: The guard's name, used in audit events and errors.
+        clock: A zero-argument callable returning an aware `datetime`; read once per call.
+            Defaults to the system clock in UTC.
+        schema: Optional pandera polars ``DataFrameModel`` or ``DataFrameSchema`` for the
+            structural contract: its row-level check failures quarantine rows as
+            ``schema.<check>``; a missing column or wrong dtype rejects the batch.
+
+    Raises:
+        ConfigurationError: An empty name, or a validator that is not a validator.
+
+    >>> from datetime import UTC, datetime
+    >>> import polars as pl
+    >>> import inputguard as ig
+    >>> guard = ig.Guard(
+    ...     [ig.freshness("ts", error_after="1h")],
+    ...     name="demo",
+    ...     clock=ig.FixedClock(datetime(2026, 1, 1, 12, tzinfo=UTC)),
+    ... )
+    >>> guard.check({"ts": "2026-01-01T11:30:00Z"}).ok
+    True
+    >>> guard.check({"ts": "2026-01-01T09:00:00Z"}).reasons
+    ('freshness.stale',)
+    """
+
+    __slots__ = ("_clock", "_fingerprint", "_name", "_schema", "_validators")
+
+    def __init__(
+        self,
+        validators: Iterable[Validator],
+        *,
+        name: str,
+        clock: Clock | None = None,
+        schema: StructuralSchema | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigurationError(f"'name' must be a non-empty string (got {name!r})")
+        checked = tuple(validators)
+        for v in checked:
+            if not isinstance(v, Validator):
+                raise ConfigurationError(
+                    f"every item of 'validators' must be a validator such as "
+                    f"freshness(...) (got {type(v).__name__}: {v!r})"
+                )
+        if clock is not None and not callable(clock):
+            raise ConfigurationError(f"'clock' must be callable (got {clock!r})")
+        self._validators = checked
+        self._name = name
+        self._clock: Clock = clock or system_clock
+        self._schema = schema
+        self._fingerprint = _audit.fingerprint(
+            name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
+        )
+
+    @property
+    def name(self) -> str:
+        """The guard's name."""
+        return self._name
+
+    @property
+    def validators(self) -> tuple[Validator, ...]:
+        """The validators, in order."""
+        return self._validators
+
+    @property
+    def clock(self) -> Clock:
+        """The clock read once per call."""
+        return self._clock
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the configuration and library version, logged with every decision."""
+        return self._fingerprint
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        """Every reason code the validators can report."""
+        return frozenset().union(*(v.reasons for v in self._validators))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(v) for v in self._validators)
+        return f"Guard([{inner}], name={self._name!r})"
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self._validators, self._name, self._clock, self._schema, self._fingerprint)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        (self._validators, self._name, self._clock, self._schema, self._fingerprint) = state
+
+    def validate(self, data: Any) -> Result:
+        """Validate a frame in one vectorized pass.
+
+        Args:
+            data: A ``pl.DataFrame``, ``pl.LazyFrame``, ``pyarrow.Table`` or ``RecordBatch``.
+
+        Returns:
+            A `Result`: every row lands in exactly one of ``accepted`` / ``quarantined``.
+
+        Raises:
+            InputRejected: The input as a whole is unusable: a column a validator needs is
+                missing (``schema.missing_column``), a column name is reserved, the schema's
+                columns or dtypes do not match, or the input is not a frame.
+            ConfigurationError: The clock returned a naive datetime.
+        """
+        started = time.perf_counter()
+        now = read_clock(self._clock)
+        frame = as_lazy(data)
+        extra = ()
+        if self._schema is not None:
+            frame, plan = schema_plan(self._schema, frame)
+            extra = (plan,)
+        split = run_batch(frame, self._validators, now=now, extra_plans=extra)
+        result = Result(
+            accepted=split.accepted,
+            quarantined=split.quarantined,
+            guard=self._name,
+            fingerprint=self._fingerprint,
+            checked_at=now,
+            duration_s=time.perf_counter() - started,
+        )
+        _audit.emit(
+            "inputguard.validate",
+            guard=self._name,
+            guard_fingerprint=self._fingerprint,
+            checked_at=now,
+            rows_in=result.rows,
+            accepted=result.accepted.height,
+            quarantined=result.quarantined.height,
+            reasons=result.counts(),
+            duration_s=result.duration_s,
+        )
+        return result
+
+    def check(self, record: Mapping[str, Any]) -> Verdict:
+        """Check one record in plain Python (no DataFrame): the single-record fast path.
+
+        Gives the same verdict, reasons and normalized values as `validate` on a one-row frame.
+        A structural ``schema`` is a batch contract and is not applied here.
+
+        Args:
+            record: A mapping of column name to value.
+
+        Returns:
+            A `Verdict`.
+
+        Raises:
+            InputRejected: A key a validator needs is missing (``schema.missing_column``), or
+                the record is not a mapping.
+        """
+        started = time.perf_counter()
+        if not isinstance(record, Mapping):
+            raise InputRejected(
+                f"check() takes a mapping of column to value (got {type(record).__name__})",
+                reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
+            )
+        require_columns(list(record), self._validators, kind="key")
+        now = read_clock(self._clock)
+        ctx = RecordContext(now=now)
+        reasons: list[str] = []
+        warnings: list[str] = []
+        updates: dict[str, Any] = {}
+        owner: str | None = None
+        for validator in self._validators:
+            outcome = validator.check_record(record, ctx)
+            reasons.extend(str(r) for r in outcome.reasons)
+            warnings.extend(str(w) for w in outcome.warnings)
+            updates.update(outcome.updates)
+            if owner is None:
+                owner = outcome.owner
+        ok = not reasons
+        verdict = Verdict(
+            ok=ok,
+            record={**record, **updates} if ok else dict(record),
+            reasons=tuple(reasons),
+            warnings=tuple(warnings),
+            owner=owner,
+            checked_at=now,
+        )
+        _audit.emit(
+            "inputguard.check",
+            guard=self._name,
+            guard_fingerprint=self._fingerprint,
+            checked_at=now,
+            rows_in=1,
+            accepted=int(ok),
+            quarantined=int(not ok),
+            reasons=dict.fromkeys(reasons, 1),
+            duration_s=time.perf_counter() - started,
+        )
+        return verdict
+
+    def check_or_raise(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Like `check`, but return the normalized record or raise `InputRejected`."""
+        verdict = self.check(record)
+        if not verdict.ok:
+            fields = {
+                c for v in self._validators for c in v.columns
+            }  # a single validator column names the field
+            raise InputRejected(
+                f"guard {self._name!r} rejected the record: {', '.join(verdict.reasons)}"
+                + (f" (owner: {verdict.owner})" if verdict.owner else ""),
+                reasons=verdict.reasons,
+                field=next(iter(fields)) if len(fields) == 1 else None,
+                verdict=verdict,
+            )
+        return verdict.record
+
+    def validate_or_raise(self, data: Any) -> Result:
+        """Like `validate`, but raise `InputRejected` with capped examples if any row failed."""
+        result = self.validate(data)
+        if not result.ok:
+            examples = result.quarantined.select("row_id", "reasons").head(5).rows(named=True)
+            raise InputRejected(
+                f"guard {self._name!r} quarantined {result.quarantined.height} of "
+                f"{result.rows} rows: {result.counts()!r}",
+                reasons=list(result.counts()),
+                examples=examples,
+                verdict=result,
+            )
+        return result

@@ -1,0 +1,48 @@
+"""Reason codes: the stable contract with downstream alerting."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Reason"]
+
+
+class Reason(StrEnum):
+    """Why a row was quarantined (or, for ``*_AGING``-style codes, warned about).
+
+    Values are stable strings of the form ``family.condition``; they are documented in the README
+    and never renamed within a major version. A pandera row check named ``<check>`` reports the
+    dynamic code ``schema.<check>``, which is not a member.
+
+    >>> Reason.FRESHNESS_STALE
+    <Reason.FRESHNESS_STALE: 'freshness.stale'>
+    >>> str(Reason.FRESHNESS_STALE)
+    'freshness.stale'
+    """
+
+    # structural contract
+    SCHEMA_MISSING_COLUMN = "schema.missing_column"
+    SCHEMA_RESERVED_COLUMN = "schema.reserved_column"
+    SCHEMA_DTYPE = "schema.dtype"
+    SCHEMA_UNSUPPORTED_TYPE = "schema.unsupported_type"
+    # freshness
+    FRESHNESS_MISSING = "freshness.missing"
+    FRESHNESS_INVALID = "freshness.invalid"
+    FRESHNESS_NAIVE = "freshness.naive"
+    FRESHNESS_FUTURE = "freshness.future"
+    FRESHNESS_STALE = "freshness.stale"
+    FRESHNESS_AGING = "freshness.aging"
+    # provenance
+    SOURCE_MISSING = "source.missing"
+    SOURCE_UNKNOWN = "source.unknown"
+    SOURCE_SUSPENDED = "source.suspended"
+    SOURCE_RETIRED = "source.retired"
+    SIGNATURE_MISSING = "signature.missing"
+    SIGNATURE_INVALID = "signature.invalid"
+    SIGNATURE_KEY_EXPIRED = "signature.key_expired"
+    # terminology
+    TERM_MISSING = "term.missing"
+    TERM_UNKNOWN = "term.unknown"
+    TERM_AMBIGUOUS = "term.ambiguous"
+    TERM_CONFUSABLE = "term.confusable"
+    TERM_NOT_ALLOWED = "term.not_allowed"

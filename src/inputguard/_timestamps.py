@@ -1,0 +1,142 @@
+"""One ISO-8601 grammar for timestamps, shared by the batch path (polars) and the record path.
+
+Python's `datetime.fromisoformat` and polars' parser disagree at the edges (polars takes a leap
+second ``:60``, Python does not; Python's ``$`` matches before a trailing newline). Both paths
+therefore accept exactly this grammar and nothing else::
+
+    [spaces] YYYY-MM-DD(T| )hh:mm[:ss[.fraction]] [spaces] [Z | ±hh:mm | ±hhmm] [spaces]
+
+Fractions beyond microseconds are truncated. Year 0000, impossible dates (February 30) and times
+(``24:00``, ``:60``) are invalid, and so is an instant outside the years 1-9999 in UTC (the range
+both Python and polars can represent).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Final
+
+import polars as pl
+
+__all__ = [
+    "PL_PATTERN",
+    "ParsedTimestamp",
+    "in_python_range",
+    "parse_timestamp",
+    "parse_timestamp_expr",
+]
+
+_GRAMMAR: Final = (
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[T ]"
+    r"(?P<h>[01][0-9]|2[0-3]):(?P<mi>[0-5][0-9])"
+    r"(?::(?P<s>[0-5][0-9])(?:\.(?P<f>[0-9]{1,9}))?)?"
+    r"[ ]*(?P<tz>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
+)
+PY_PATTERN: Final = re.compile(r"[ ]*" + _GRAMMAR + r"[ ]*")
+PL_PATTERN: Final = r"^[ ]*" + _GRAMMAR + r"[ ]*$"
+
+ParsedTimestamp = datetime | None
+"""A parsed timestamp (aware when the text had an offset), or None when the text is invalid."""
+
+
+def parse_timestamp(text: str) -> ParsedTimestamp:
+    """Parse ``text`` with the shared grammar; None when it does not match or is impossible.
+
+    >>> parse_timestamp("2026-11-22T04:00Z")
+    datetime.datetime(2026, 11, 22, 4, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_timestamp("2026-02-30 10:00") is None
+    True
+    """
+    m = PY_PATTERN.fullmatch(text)
+    if m is None or m["y"] == "0000":
+        return None
+    tz = _offset(m["tz"])
+    fraction = (m["f"] or "").ljust(6, "0")[:6]
+    try:
+        parsed = datetime(
+            int(m["y"]),
+            int(m["mo"]),
+            int(m["d"]),
+            int(m["h"]),
+            int(m["mi"]),
+            int(m["s"] or 0),
+            int(fraction),
+            tzinfo=tz,
+        )
+        if tz is not None:
+            parsed.astimezone(UTC)  # the instant must exist in years 1-9999 UTC
+    except (ValueError, OverflowError):
+        return None
+    return parsed
+
+
+def _offset(text: str | None) -> timezone | None:
+    if text is None:
+        return None
+    if text in ("Z", "z"):
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The batch twin of `parse_timestamp`.
+
+    Args:
+        text: A string expression.
+
+    Returns:
+        ``(aware, naive)``: the instant in UTC for texts with an offset, and the naive wall time
+        for texts without one; both null where the text is invalid.
+    """
+    g = text.str.extract_groups(PL_PATTERN)
+    year = g.struct.field("y")
+    matched = year.is_not_null() & (year != "0000")
+    fraction = g.struct.field("f").fill_null("").str.pad_end(6, "0").str.slice(0, 6)
+    wall = pl.concat_str(
+        year,
+        pl.lit("-"),
+        g.struct.field("mo"),
+        pl.lit("-"),
+        g.struct.field("d"),
+        pl.lit("T"),
+        g.struct.field("h"),
+        pl.lit(":"),
+        g.struct.field("mi"),
+        pl.lit(":"),
+        g.struct.field("s").fill_null("00"),
+        pl.lit("."),
+        fraction,
+    )
+    tz = g.struct.field("tz")
+    tz_digits = tz.str.replace(":", "", literal=True)
+    offset = (
+        pl.when(tz.is_in(["Z", "z"]))
+        .then(pl.lit("+00:00"))
+        .otherwise(
+            pl.concat_str(tz_digits.str.slice(0, 3), pl.lit(":"), tz_digits.str.slice(3, 2))
+        )
+    )
+    aware = in_python_range(
+        pl.when(matched & tz.is_not_null())
+        .then(pl.concat_str(wall, offset))
+        .otherwise(None)
+        .str.to_datetime(
+            "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
+        )
+    )
+    naive = (
+        pl.when(matched & tz.is_null())
+        .then(wall)
+        .otherwise(None)
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    )
+    return aware, naive
+
+
+def in_python_range(instant: pl.Expr) -> pl.Expr:
+    """Null out datetimes outside the years 1-9999 (of their own time zone, UTC for instants)."""
+    year = instant.dt.year()
+    return pl.when((year >= 1) & (year <= 9999)).then(instant).otherwise(None)
