@@ -4,7 +4,7 @@ Every record a model scores is checked to come from a trusted source, to be fres
 to use the terms the model knows. Failing records are kept with their reasons and owner.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 from inputguard._clock import Clock, FixedClock
 from inputguard._duration import parse_duration
@@ -23,8 +23,8 @@ from inputguard._validator import (
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
 try:
-    __version__ = version("inputguard")
-except PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
+    __version__ = _metadata.version("inputguard")
+except _metadata.PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
     __version__ = "0+unknown"
 
 __all__ = [
