@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,9 +23,9 @@ ZONES = [ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York"), ZoneInfo("Asia/
 
 # A timestamp value as live systems send it: ISO strings near the clock (valid or broken),
 # datetimes naive or aware, and things that are not timestamps at all.
-instants = st.datetimes(
-    min_value=datetime(2026, 11, 20), max_value=datetime(2026, 11, 23)
-).map(lambda d: d.replace(tzinfo=UTC))
+instants = st.datetimes(min_value=datetime(2026, 11, 20), max_value=datetime(2026, 11, 23)).map(
+    lambda d: d.replace(tzinfo=UTC)
+)
 iso_texts = st.builds(
     lambda d, sep, offset, frac: (
         d.astimezone(timezone(timedelta(minutes=offset))).strftime(f"%Y-%m-%d{sep}%H:%M:%S")
@@ -110,14 +111,19 @@ def frames(draw: st.DrawFn) -> pl.DataFrame:
     n = draw(st.integers(0, 30))
     kind = draw(st.sampled_from(["text", "aware", "naive", "int", "null", "float"]))
     if kind == "text":
-        values: list[Any] = draw(st.lists(st.one_of(st.none(), iso_texts, st.text()), min_size=n, max_size=n))
+        values: list[Any] = draw(
+            st.lists(st.one_of(st.none(), iso_texts, st.text()), min_size=n, max_size=n)
+        )
         dtype: Any = pl.String
     elif kind in ("aware", "naive"):
         extreme = st.integers(-(2**62), 2**62)
         values = draw(st.lists(st.one_of(st.none(), extreme), min_size=n, max_size=n))
         dtype = pl.Int64
     elif kind == "int":
-        values, dtype = draw(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=n, max_size=n)), pl.Int64
+        values, dtype = (
+            draw(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=n, max_size=n)),
+            pl.Int64,
+        )
     elif kind == "float":
         values, dtype = draw(st.lists(st.floats(), min_size=n, max_size=n)), pl.Float64
     else:
@@ -158,18 +164,14 @@ def test_lazy_and_arrow_inputs_give_the_same_split(frame: pl.DataFrame) -> None:
 
 @given(data=st.dictionaries(st.sampled_from(["ts", "x", "source"]), timestamp_values))
 def test_check_raises_only_library_errors(data: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(InputGuardError):
         GUARDS["zone-naive"].check(data)
-    except InputGuardError:
-        pass
 
 
 @given(frame=frames(), drop=st.booleans())
 def test_validate_raises_only_library_errors(frame: pl.DataFrame, drop: bool) -> None:
-    try:
+    with contextlib.suppress(InputGuardError):
         GUARDS["zone-naive"].validate(frame.drop("ts") if drop else frame)
-    except InputGuardError:
-        pass
 
 
 def test_missing_column_is_rejected_by_name() -> None:
@@ -188,7 +190,7 @@ def test_missing_key_is_rejected_by_name_on_the_record_path() -> None:
 
 @pytest.mark.parametrize("column", ["row_id", "reasons", "warnings", "owner"])
 def test_reserved_column_names_are_rejected(column: str) -> None:
-    with pytest.raises(InputRejected, match=f"'{column}' collides") as info:
+    with pytest.raises(InputRejected, match=rf"'{column}' collides") as info:
         GUARDS["reject-naive"].validate(pl.DataFrame({"ts": [NOW], column: [1]}))
     assert info.value.reasons == (Reason.SCHEMA_RESERVED_COLUMN,)
 
@@ -229,7 +231,7 @@ def test_validate_or_raise_caps_examples_and_hides_values() -> None:
 def test_check_or_raise_returns_the_normalized_record() -> None:
     record = GUARDS["reject-naive"].check_or_raise({"ts": "2026-11-22T11:00:00+01:00"})
     assert record["ts"] == datetime(2026, 11, 22, 10, tzinfo=UTC)
-    with pytest.raises(InputRejected, match="freshness.stale") as info:
+    with pytest.raises(InputRejected, match=r"freshness\.stale") as info:
         GUARDS["reject-naive"].check_or_raise({"ts": "2020-01-01T00:00:00Z"})
     assert info.value.field == "ts"
 

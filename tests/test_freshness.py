@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -14,6 +13,9 @@ import inputguard as ig
 from inputguard import ConfigurationError, Reason
 
 from .conftest import NOW
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 def guard_of(validator: ig.Freshness, now: datetime = NOW) -> ig.Guard:
@@ -148,9 +150,9 @@ class TestNaivePolicies:
     [
         pl.Series("ts", [datetime(2026, 11, 22, 11, 50)], pl.Datetime("ns", "UTC")),
         pl.Series("ts", [datetime(2026, 11, 22, 11, 50)], pl.Datetime("ms", "UTC")),
-        pl.Series("ts", [datetime(2026, 11, 22, 11, 50)], pl.Datetime("us", "UTC")).dt.convert_time_zone(
-            "America/New_York"
-        ),
+        pl.Series(
+            "ts", [datetime(2026, 11, 22, 11, 50)], pl.Datetime("us", "UTC")
+        ).dt.convert_time_zone("America/New_York"),
         pl.Series("ts", ["2026-11-22T11:50:00Z"], pl.Categorical),
     ],
 )
@@ -270,21 +272,23 @@ def test_clock_is_read_once_per_call() -> None:
         return NOW
 
     guard = ig.Guard([FRESH, ig.freshness("ts2", error_after="1h")], name="t", clock=clock)
-    guard.validate(pl.DataFrame({"ts": ["2026-11-22T11:50Z"] * 3, "ts2": ["2026-11-22T11:50Z"] * 3}))
+    guard.validate(
+        pl.DataFrame({"ts": ["2026-11-22T11:50Z"] * 3, "ts2": ["2026-11-22T11:50Z"] * 3})
+    )
     assert len(readings) == 1
     guard.check({"ts": "2026-11-22T11:50Z", "ts2": "2026-11-22T11:50Z"})
     assert len(readings) == 2
 
 
 def test_naive_clock_is_a_configuration_error() -> None:
-    guard = ig.Guard([FRESH], name="t", clock=lambda: datetime(2026, 1, 1))  # noqa: DTZ001
+    guard = ig.Guard([FRESH], name="t", clock=lambda: datetime(2026, 1, 1))
     with pytest.raises(ConfigurationError, match="timezone-aware"):
         guard.check({"ts": "2026-11-22T11:50Z"})
 
 
 def test_fixed_clock_refuses_naive_datetimes() -> None:
     with pytest.raises(ConfigurationError, match="timezone-aware"):
-        ig.FixedClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        ig.FixedClock(datetime(2026, 1, 1))
 
 
 def test_fixed_offset_clock_is_read_as_utc() -> None:

@@ -24,7 +24,7 @@ _WHOLE = re.compile(r"(?:\d+(?:ms|s|m|h|d|w))+")
 
 
 def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
-    """Turn a `timedelta` or a polars-style string (``"90s"``, ``"1h30m"``, ``"7d"``) into a timedelta.
+    """Turn a `timedelta` or a polars-style string (``"90s"``, ``"1h30m"``) into a timedelta.
 
     Units: ``ms``, ``s``, ``m``, ``h``, ``d``, ``w``; parts may be chained. Negative durations are
     refused.
@@ -53,9 +53,7 @@ def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
                 f"{name!r} must be a timedelta or a duration string such as '90s', '15m', '24h', "
                 f"'7d' or '1h30m' (got {value!r})"
             )
-        result = sum(
-            (int(n) * _UNITS[u] for n, u in _PART.findall(text)), start=timedelta()
-        )
+        result = sum((int(n) * _UNITS[u] for n, u in _PART.findall(text)), start=timedelta())
     else:
         raise ConfigurationError(
             f"{name!r} must be a timedelta or a duration string (got {type(value).__name__})"

@@ -9,10 +9,8 @@ Null semantics live here, in one place: a rejection rule whose expression is nul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -20,6 +18,10 @@ from inputguard._reasons import Reason
 from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS
 from inputguard._validator import BatchContext, BatchPlan, Validator
 from inputguard.exceptions import InputRejected
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
 
 __all__ = ["Split", "as_lazy", "require_columns", "run_batch"]
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -21,6 +20,9 @@ from inputguard._validator import (
     Rule,
 )
 from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["Freshness", "FreshnessLimits", "freshness"]
 
@@ -316,8 +318,7 @@ def freshness(
             ZoneInfo(naive)
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             raise ConfigurationError(
-                f"'naive' must be 'reject', 'assume_utc' or an IANA time zone name "
-                f"(got {naive!r})"
+                f"'naive' must be 'reject', 'assume_utc' or an IANA time zone name (got {naive!r})"
             ) from None
     return Freshness(
         column=column,

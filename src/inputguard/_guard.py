@@ -12,7 +12,7 @@ from inputguard._engine import as_lazy, require_columns, run_batch
 from inputguard._reasons import Reason
 from inputguard._result import Result, Verdict
 from inputguard._schema import StructuralSchema, schema_plan
-from inputguard._validator import RecordContext, Validator
+from inputguard._validator import BatchPlan, RecordContext, Validator
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 __all__ = ["Guard"]
@@ -130,7 +130,7 @@ class Guard:
         started = time.perf_counter()
         now = read_clock(self._clock)
         frame = as_lazy(data)
-        extra = ()
+        extra: tuple[BatchPlan, ...] = ()
         if self._schema is not None:
             frame, plan = schema_plan(self._schema, frame)
             extra = (plan,)

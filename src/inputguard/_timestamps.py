@@ -33,6 +33,7 @@ _GRAMMAR: Final = (
     r"(?::(?P<s>[0-5][0-9])(?:\.(?P<f>[0-9]{1,9}))?)?"
     r"[ ]*(?P<tz>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
 )
+_LAST_YEAR: Final = 9999
 PY_PATTERN: Final = re.compile(r"[ ]*" + _GRAMMAR + r"[ ]*")
 PL_PATTERN: Final = r"^[ ]*" + _GRAMMAR + r"[ ]*$"
 
@@ -115,17 +116,13 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     offset = (
         pl.when(tz.is_in(["Z", "z"]))
         .then(pl.lit("+00:00"))
-        .otherwise(
-            pl.concat_str(tz_digits.str.slice(0, 3), pl.lit(":"), tz_digits.str.slice(3, 2))
-        )
+        .otherwise(pl.concat_str(tz_digits.str.slice(0, 3), pl.lit(":"), tz_digits.str.slice(3, 2)))
     )
     aware = in_python_range(
         pl.when(matched & tz.is_not_null())
         .then(pl.concat_str(wall, offset))
         .otherwise(None)
-        .str.to_datetime(
-            "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC"
-        )
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC")
     )
     naive = (
         pl.when(matched & tz.is_null())
@@ -139,4 +136,4 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def in_python_range(instant: pl.Expr) -> pl.Expr:
     """Null out datetimes outside the years 1-9999 (of their own time zone, UTC for instants)."""
     year = instant.dt.year()
-    return pl.when((year >= 1) & (year <= 9999)).then(instant).otherwise(None)
+    return pl.when((year >= 1) & (year <= _LAST_YEAR)).then(instant).otherwise(None)

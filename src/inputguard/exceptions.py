@@ -13,8 +13,10 @@ data that failed its checks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["ConfigurationError", "InputGuardError", "InputRejected"]
 
