@@ -176,50 +176,46 @@ class Freshness:
     # -- batch path ------------------------------------------------------------------------
 
     def plan(self, ctx: BatchContext) -> BatchPlan:
-        """Build the freshness rules and the normalized (UTC) timestamp column."""
+        """Build the freshness rules and the normalized (UTC) timestamp column.
+
+        Only rules that can fire for the column's dtype are emitted: an aware datetime column
+        costs four comparisons per row and its values pass through unchanged.
+        """
         col = pl.col(self.column)
         dtype = ctx.schema[self.column]
-        missing = col.is_null()
-        naive_seen: pl.Expr = pl.lit(value=False)
+        naive_seen: pl.Expr | None = None
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is None:
                 naive_seen, instant = col.is_not_null(), self._localize(col)
+            elif dtype.time_zone == "UTC":
+                instant = col
             else:
                 instant = col.dt.convert_time_zone("UTC")
-            instant = in_python_range(instant.cast(_US_UTC))
+            if dtype != _US_UTC:
+                instant = instant.cast(_US_UTC)
         elif isinstance(dtype, (pl.String, pl.Categorical, pl.Enum)):
             aware, naive = parse_timestamp_expr(col.cast(pl.String))
             naive_seen = naive.is_not_null()
             instant = pl.coalesce(aware, self._localize(naive))
-        elif isinstance(dtype, pl.Null):
+        else:  # null, numbers, dates, booleans ...: nothing here is a timestamp
             instant = pl.lit(None, dtype=_US_UTC)
-        else:  # numbers, dates, booleans ...: present but not a timestamp
-            instant = pl.lit(None, dtype=_US_UTC)
-        present = ~missing
-        naive_rejected = naive_seen if self.naive == "reject" else pl.lit(value=False)
-        usable = instant.is_not_null()
+        # Accepted rows never hold an out-of-range instant, so only `usable` checks the range.
+        usable = instant.is_not_null() & in_python_range(instant)
+        rules = [Rule(Reason.FRESHNESS_MISSING, col.is_null(), field=self.column)]
+        invalid = col.is_not_null() & ~usable
+        if naive_seen is not None and self.naive == "reject":
+            rules.append(Rule(Reason.FRESHNESS_NAIVE, naive_seen, field=self.column))
+            invalid = invalid & ~naive_seen
         stale_cut, aging_cut = self._cutoff_exprs(ctx)
-        future = usable & (instant > pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC))
-        rules = [
-            Rule(Reason.FRESHNESS_MISSING, missing, field=self.column),
-            Rule(Reason.FRESHNESS_NAIVE, present & naive_rejected, field=self.column),
-            Rule(
-                Reason.FRESHNESS_INVALID,
-                present & ~naive_rejected & ~usable,
-                field=self.column,
-            ),
-            Rule(Reason.FRESHNESS_FUTURE, future, field=self.column),
+        future_cut = pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC)
+        rules += [
+            Rule(Reason.FRESHNESS_INVALID, invalid, field=self.column),
+            Rule(Reason.FRESHNESS_FUTURE, usable & (instant > future_cut), field=self.column),
             Rule(Reason.FRESHNESS_STALE, usable & (instant < stale_cut), field=self.column),
         ]
         if aging_cut is not None:
-            rules.append(
-                Rule(
-                    Reason.FRESHNESS_AGING,
-                    usable & (instant < aging_cut) & (instant >= stale_cut),
-                    warning=True,
-                    field=self.column,
-                )
-            )
+            aging = usable & (instant < aging_cut) & (instant >= stale_cut)
+            rules.append(Rule(Reason.FRESHNESS_AGING, aging, warning=True, field=self.column))
         return BatchPlan(rules=tuple(rules), outputs={self.column: instant})
 
     def _localize(self, naive: pl.Expr) -> pl.Expr:

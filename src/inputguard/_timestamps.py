@@ -33,7 +33,9 @@ _GRAMMAR: Final = (
     r"(?::(?P<s>[0-5][0-9])(?:\.(?P<f>[0-9]{1,9}))?)?"
     r"[ ]*(?P<tz>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
 )
-_LAST_YEAR: Final = 9999
+_US_UTC: Final = pl.Datetime("us", "UTC")
+_FIRST: Final = datetime.min.replace(tzinfo=UTC)
+_LAST: Final = datetime.max.replace(tzinfo=UTC)
 PY_PATTERN: Final = re.compile(r"[ ]*" + _GRAMMAR + r"[ ]*")
 PL_PATTERN: Final = r"^[ ]*" + _GRAMMAR + r"[ ]*$"
 
@@ -118,7 +120,7 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.lit("+00:00"))
         .otherwise(pl.concat_str(tz_digits.str.slice(0, 3), pl.lit(":"), tz_digits.str.slice(3, 2)))
     )
-    aware = in_python_range(
+    aware = (
         pl.when(matched & tz.is_not_null())
         .then(pl.concat_str(wall, offset))
         .otherwise(None)
@@ -134,6 +136,5 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def in_python_range(instant: pl.Expr) -> pl.Expr:
-    """Null out datetimes outside the years 1-9999 (of their own time zone, UTC for instants)."""
-    year = instant.dt.year()
-    return pl.when((year >= 1) & (year <= _LAST_YEAR)).then(instant).otherwise(None)
+    """True where a UTC instant lies in the years 1-9999 (two integer comparisons, no calendar)."""
+    return instant.is_between(pl.lit(_FIRST, _US_UTC), pl.lit(_LAST, _US_UTC))
