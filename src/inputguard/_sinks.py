@@ -1,0 +1,226 @@
+"""Quarantine sinks: where quarantined rows go so that nothing is silently dropped.
+
+A sink is any callable that takes a `Result` (`QuarantineSink`). `ParquetSink` is the one the
+library ships: a directory of parquet files partitioned by date and owner, written atomically
+under unique names so that several processes can write to the same directory at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+import polars as pl
+
+from inputguard._reasons import Reason
+from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS, Result
+from inputguard.exceptions import ConfigurationError, InputRejected
+
+__all__ = [
+    "ADDED_COLUMNS",
+    "CHECKED_AT",
+    "GUARD_FINGERPRINT",
+    "UNOWNED",
+    "ParquetSink",
+    "QuarantineSink",
+    "SinkWrite",
+    "owner_key",
+    "read_quarantine",
+]
+
+QuarantineSink = Callable[[Result], object]
+"""Anything that takes a `Result` and keeps its quarantined rows; the return value is ignored."""
+
+GUARD_FINGERPRINT = "guard_fingerprint"
+CHECKED_AT = "checked_at"
+ADDED_COLUMNS = (ROW_ID, REASONS, OWNER, WARNINGS, GUARD_FINGERPRINT, CHECKED_AT)
+"""Columns inputguard adds to a quarantined row; everything else is the row's original data."""
+
+UNOWNED = "unowned"
+_MAX_KEY = 120  # bytes of directory name kept before a long owner is shortened with a hash
+Compression = Literal["zstd", "snappy", "lz4", "gzip", "uncompressed"]
+_COMPRESSIONS = frozenset({"zstd", "snappy", "lz4", "gzip", "uncompressed"})
+
+
+def owner_key(owner: str | None) -> str:
+    """The directory-safe form of an owner, used in ``owner=<key>`` partition names.
+
+    Every byte outside ``[A-Za-z0-9_-]`` is percent-encoded (so ``/``, ``.``, ``%`` and
+    whitespace can never form a path), a missing or blank owner becomes ``unowned``, and very
+    long names are cut and suffixed with a hash so that two owners never share a cut name.
+    The exact owner is always kept in the file's ``owner`` column; the key only routes files.
+
+    >>> owner_key("data-eng")
+    'data-eng'
+    >>> owner_key("../etc/passwd")
+    '%2E%2E%2Fetc%2Fpasswd'
+    >>> owner_key(None)
+    'unowned'
+    """
+    if owner is None or not owner.strip():
+        return UNOWNED
+    key = quote(owner, safe="").replace(".", "%2E").replace("~", "%7E")
+    if len(key) > _MAX_KEY:
+        digest = hashlib.sha256(owner.encode()).hexdigest()[:16]
+        key = f"{key[: _MAX_KEY - 17].rstrip('%0123456789ABCDEF')}-{digest}"
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class SinkWrite:
+    """What one `ParquetSink.write` call wrote.
+
+    Attributes:
+        files: The parquet files created, one per owner in the batch, in owner-key order.
+        rows: Quarantined rows written (equal to ``result.quarantined.height``).
+    """
+
+    files: tuple[Path, ...]
+    rows: int
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ParquetSink:
+    """Write quarantined rows to a parquet directory partitioned by date and owner.
+
+    Layout: ``<directory>/date=YYYY-MM-DD/owner=<owner key>/part-<time>-<uuid>.parquet``, where
+    the date is the UTC date of the guard's clock reading and the owner key is `owner_key`.
+    Each file holds the quarantined rows exactly as `Result.quarantined` has them (``row_id``,
+    the original columns, ``reasons``, ``owner``, ``warnings``) plus ``guard_fingerprint`` and
+    ``checked_at``. Files are written to a hidden temporary name and renamed into place, so a
+    reader never sees half a file, and names are unique, so no write replaces another.
+
+    A `ParquetSink` is itself a `QuarantineSink`: calling it writes.
+
+    Args:
+        directory: The root directory; created on the first write.
+        compression: Parquet compression codec.
+
+    Raises:
+        ConfigurationError: An empty directory name or an unknown codec.
+
+    >>> ParquetSink("quarantine")
+    ParquetSink('quarantine')
+    """
+
+    directory: Path
+    compression: Compression = "zstd"
+
+    def __init__(
+        self, directory: str | os.PathLike[str], *, compression: Compression = "zstd"
+    ) -> None:
+        if not str(directory).strip():
+            raise ConfigurationError(f"'directory' must be a non-empty path (got {directory!r})")
+        if compression not in _COMPRESSIONS:
+            raise ConfigurationError(
+                f"'compression' must be one of {sorted(_COMPRESSIONS)!r} (got {compression!r})"
+            )
+        object.__setattr__(self, "directory", Path(directory))
+        object.__setattr__(self, "compression", compression)
+
+    def __repr__(self) -> str:
+        extra = f", compression={self.compression!r}" if self.compression != "zstd" else ""
+        return f"ParquetSink({str(self.directory)!r}{extra})"
+
+    def __call__(self, result: Result) -> SinkWrite:
+        return self.write(result)
+
+    def write(self, result: Result) -> SinkWrite:
+        """Write ``result.quarantined`` with the guard fingerprint and clock reading.
+
+        Args:
+            result: What `Guard.validate` returned. A result with no quarantined rows writes
+                nothing.
+
+        Returns:
+            The files written and the row count.
+
+        Raises:
+            InputRejected: A quarantined row has an original column named ``guard_fingerprint``
+                or ``checked_at`` (``schema.reserved_column``); rename it before validating.
+        """
+        frame = result.quarantined
+        if frame.height == 0:
+            return SinkWrite(files=(), rows=0)
+        clash = [c for c in (GUARD_FINGERPRINT, CHECKED_AT) if c in frame.columns]
+        if clash:
+            raise InputRejected(
+                f"quarantined rows have a column {clash[0]!r}, which the quarantine sink adds "
+                "itself; rename it before validating",
+                reasons=[Reason.SCHEMA_RESERVED_COLUMN],
+                field=clash[0],
+            )
+        checked_at = result.checked_at.astimezone(UTC)
+        stamped = frame.with_columns(
+            pl.lit(result.fingerprint, pl.String).alias(GUARD_FINGERPRINT),
+            pl.lit(checked_at, pl.Datetime("us", "UTC")).alias(CHECKED_AT),
+        )
+        day = self.directory / f"date={checked_at.date().isoformat()}"
+        stem = f"part-{checked_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex}"
+        files: list[Path] = []
+        for index, ((owner,), part) in enumerate(
+            stamped.group_by(OWNER, maintain_order=True)  # null owners form one group
+        ):
+            folder = day / f"owner={owner_key(owner)}"
+            files.append(self._write_file(part, folder, f"{stem}-{index}.parquet"))
+        return SinkWrite(files=tuple(sorted(files)), rows=frame.height)
+
+    def _write_file(self, part: pl.DataFrame, folder: Path, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / name
+        temporary = folder / f".{name}.tmp"
+        try:
+            part.write_parquet(temporary, compression=self.compression)
+            os.replace(temporary, final)  # atomic on one file system
+        finally:
+            temporary.unlink(missing_ok=True)
+        return final
+
+    def files(self) -> list[Path]:
+        """Every parquet file under the directory, sorted (temporary files excluded)."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(
+            p for p in self.directory.glob("date=*/owner=*/*.parquet") if not p.name.startswith(".")
+        )
+
+    def read(self) -> pl.DataFrame:
+        """Read every quarantined row back; see `read_quarantine`."""
+        return read_quarantine(self.directory)
+
+
+def read_quarantine(directory: str | os.PathLike[str]) -> pl.DataFrame:
+    """Read a `ParquetSink` directory back as one frame.
+
+    Files written from batches with different columns are combined by name; a column a batch
+    did not have is null for its rows. The partition directories only route files: ``owner``
+    and ``checked_at`` come from the files, never from the path.
+
+    Args:
+        directory: The sink's root directory.
+
+    Returns:
+        Every row written, with the columns of `ADDED_COLUMNS` and the original columns. A
+        missing or empty directory gives an empty frame with only the added columns.
+    """
+    files = ParquetSink(directory).files()
+    if not files:
+        return pl.DataFrame(
+            schema={
+                ROW_ID: pl.UInt32,
+                REASONS: pl.List(pl.String),
+                OWNER: pl.String,
+                WARNINGS: pl.List(pl.String),
+                GUARD_FINGERPRINT: pl.String,
+                CHECKED_AT: pl.Datetime("us", "UTC"),
+            }
+        )
+    parts = [pl.read_parquet(f, hive_partitioning=False) for f in files]
+    return pl.concat(parts, how="diagonal_relaxed")
