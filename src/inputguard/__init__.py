@@ -10,8 +10,11 @@ from inputguard._clock import Clock, FixedClock
 from inputguard._duration import parse_duration
 from inputguard._freshness import Freshness, FreshnessLimits, freshness
 from inputguard._guard import Guard
+from inputguard._provenance import Provenance, provenance
 from inputguard._reasons import Reason
+from inputguard._registry import SigningKey, Source, SourceRegistry
 from inputguard._result import Result, Verdict
+from inputguard._signing import sign
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
@@ -38,14 +41,20 @@ __all__ = [
     "Guard",
     "InputGuardError",
     "InputRejected",
+    "Provenance",
     "Reason",
     "RecordContext",
     "RecordOutcome",
     "Result",
     "Rule",
+    "SigningKey",
+    "Source",
+    "SourceRegistry",
     "Validator",
     "Verdict",
     "__version__",
     "freshness",
     "parse_duration",
+    "provenance",
+    "sign",
 ]

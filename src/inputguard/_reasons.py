@@ -40,6 +40,9 @@ class Reason(StrEnum):
     SIGNATURE_MISSING = "signature.missing"
     SIGNATURE_INVALID = "signature.invalid"
     SIGNATURE_KEY_EXPIRED = "signature.key_expired"
+    SIGNATURE_MALFORMED = "signature.malformed"
+    SIGNATURE_UNKNOWN_KEY = "signature.unknown_key"
+    SIGNATURE_KEY_NOT_YET_VALID = "signature.key_not_yet_valid"
     # terminology
     TERM_MISSING = "term.missing"
     TERM_UNKNOWN = "term.unknown"

@@ -1,0 +1,444 @@
+"""Provenance: is a record from a registered, active source, and did that source sign it?
+
+What runs where on the batch path:
+
+- **Vectorized (native polars):** the allowlist and status checks (one ``replace_strict`` of the
+  source column to a status code), the owner column, the shape checks of the signature fields,
+  the canonical message of every row (`canonical_message_expr`), the key lookup by
+  ``(source, kid)``, and the key validity windows.
+- **One Python pass per batch:** the cryptographic check itself, HMAC-SHA256 or Ed25519, inside
+  a single ``map_batches`` over the whole column: a loop over the rows that still need it, with
+  the messages and signatures already encoded as bytes. There is no per-row ``map_elements``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+import polars as pl
+
+from inputguard._reasons import Reason
+from inputguard._registry import SourceRegistry
+from inputguard._signing import (
+    Keyring,
+    LoadedKey,
+    Unsignable,
+    canonical_message,
+    canonical_message_expr,
+    decode_signature,
+    decode_signature_expr,
+    issued_instant,
+    verify,
+)
+from inputguard._timestamps import in_python_range, parse_timestamp_expr
+from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard.exceptions import ConfigurationError
+
+__all__ = ["Provenance", "provenance"]
+
+_US_UTC: Final = pl.Datetime("us", "UTC")
+
+# Source status codes (batch path), and signature outcome codes.
+_MISSING, _UNKNOWN, _ACTIVE, _SUSPENDED, _RETIRED = range(5)
+_STATUS_CODE: Final = {"active": _ACTIVE, "suspended": _SUSPENDED, "retired": _RETIRED}
+_SOURCE_RULES: Final = (
+    (Reason.SOURCE_MISSING, _MISSING),
+    (Reason.SOURCE_UNKNOWN, _UNKNOWN),
+    (Reason.SOURCE_SUSPENDED, _SUSPENDED),
+    (Reason.SOURCE_RETIRED, _RETIRED),
+)
+# Signature outcomes, in the order they are decided (a row gets at most one).
+_SIG_ORDER: Final = (
+    Reason.SIGNATURE_MISSING,
+    Reason.SIGNATURE_MALFORMED,
+    Reason.SIGNATURE_UNKNOWN_KEY,
+    Reason.SIGNATURE_KEY_EXPIRED,
+    Reason.SIGNATURE_KEY_NOT_YET_VALID,
+    Reason.SIGNATURE_INVALID,
+)
+_SIG_CODE: Final = {reason: i + 1 for i, reason in enumerate(_SIG_ORDER)}
+_SIG_OK: Final = 0
+_SIG_VERIFY: Final = 99
+_SOURCE_REASONS: Final = frozenset(r for r, _ in _SOURCE_RULES)
+_SIGNATURE_REASONS: Final = frozenset(_SIG_ORDER)
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Provenance:
+    """A provenance validator; build it with `provenance`."""
+
+    registry: SourceRegistry
+    source: str = "source"
+    signature: str | None = None
+    kid: str = "kid"
+    issued_at: str = "issued_at"
+    signed: tuple[str, ...] = ()
+    keyring: Keyring | None = field(default=None, compare=False, hash=False)
+
+    def __repr__(self) -> str:
+        parts = [repr(self.registry)]
+        if self.source != "source":
+            parts.append(f"source={self.source!r}")
+        if self.signature is not None:
+            parts.append(f"signature={self.signature!r}")
+            if self.kid != "kid":
+                parts.append(f"kid={self.kid!r}")
+            if self.issued_at != "issued_at":
+                parts.append(f"issued_at={self.issued_at!r}")
+            parts.append(f"signed={self.signed!r}")
+        return f"provenance({', '.join(parts)})"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The source column; with signatures, also the signature, kid, issue time and signed."""
+        if self.signature is None:
+            return (self.source,)
+        return (self.source, self.signature, self.kid, self.issued_at, *self.signed)
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        """The ``source.*`` codes, and the ``signature.*`` codes when signatures are checked."""
+        if self.signature is None:
+            return _SOURCE_REASONS
+        return _SOURCE_REASONS | _SIGNATURE_REASONS
+
+    # -- record path -----------------------------------------------------------------------
+
+    def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
+        """Check one record's source (and signature); see `provenance` for the rules."""
+        value = record[self.source]
+        registry = self.registry
+        if value is None:
+            return RecordOutcome(reasons=(Reason.SOURCE_MISSING,), owner=registry.default_owner)
+        if value not in registry:
+            return RecordOutcome(reasons=(Reason.SOURCE_UNKNOWN,), owner=registry.default_owner)
+        entry = registry[value]
+        if entry.status == "suspended":
+            return RecordOutcome(reasons=(Reason.SOURCE_SUSPENDED,), owner=entry.owner)
+        if entry.status == "retired":
+            return RecordOutcome(reasons=(Reason.SOURCE_RETIRED,), owner=entry.owner)
+        if self.signature is None:
+            return RecordOutcome(owner=entry.owner)
+        reason = self._signature_reason(record, value, ctx.now)
+        return RecordOutcome(reasons=() if reason is None else (reason,), owner=entry.owner)
+
+    def _signature_reason(
+        self, record: Mapping[str, Any], source: str, now: datetime
+    ) -> Reason | None:
+        assert self.signature is not None
+        assert self.keyring is not None
+        text = record[self.signature]
+        if text is None or text == "":
+            return Reason.SIGNATURE_MISSING
+        kid = record[self.kid]
+        instant = issued_instant(record[self.issued_at])
+        raw = decode_signature(text)
+        if not isinstance(kid, str) or instant is None or raw is None:
+            return Reason.SIGNATURE_MALFORMED
+        try:
+            message = canonical_message(
+                source=source,
+                kid=kid,
+                issued_at=instant,
+                fields={name: record[name] for name in self.signed},
+            )
+        except Unsignable:
+            return Reason.SIGNATURE_MALFORMED
+        index = self.keyring.index(source, kid)
+        if index is None:
+            return Reason.SIGNATURE_UNKNOWN_KEY
+        key = self.keyring.keys[index]
+        if key.not_after is not None and (instant >= key.not_after or now >= key.not_after):
+            return Reason.SIGNATURE_KEY_EXPIRED
+        if key.not_before is not None and (instant < key.not_before or now < key.not_before):
+            return Reason.SIGNATURE_KEY_NOT_YET_VALID
+        return None if verify(key, message, raw) else Reason.SIGNATURE_INVALID
+
+    # -- batch path ------------------------------------------------------------------------
+
+    def plan(self, ctx: BatchContext) -> BatchPlan:
+        """Build the source rules, the owner column and, with signatures, the signature rule."""
+        registry = self.registry
+        column = pl.col(self.source)
+        text = _is_text(ctx.schema[self.source])
+        src = column.cast(pl.String) if text else pl.lit(None, pl.String)
+        if text:
+            known = src.replace_strict(
+                list(registry.ids),
+                [_STATUS_CODE[s.status] for s in registry.sources],
+                default=_UNKNOWN,
+                return_dtype=pl.UInt8,
+            )
+            owner = src.replace_strict(
+                list(registry.ids),
+                [s.owner for s in registry.sources],
+                default=registry.default_owner,
+                return_dtype=pl.String,
+            )
+        else:  # a number, a date ...: present, but never a registered source id
+            known = pl.lit(_UNKNOWN, pl.UInt8)
+            owner = pl.lit(registry.default_owner, pl.String)
+        # replace_strict maps a null to its default; a null source is "missing", not "unknown".
+        status = pl.when(column.is_null()).then(pl.lit(_MISSING, pl.UInt8)).otherwise(known)
+        rules = [Rule(reason, status == code, field=self.source) for reason, code in _SOURCE_RULES]
+        prepare = None
+        if self.signature is not None and text:
+            helper = f"__ig_provenance_{self._token()}"
+            outcome = self._signature_outcome(ctx, src, status == _ACTIVE)
+            prepare = _Prepare(helper, outcome, self._verifier())
+            rules.extend(
+                Rule(reason, pl.col(helper) == code, field=self.signature)
+                for reason, code in _SIG_CODE.items()
+            )
+        return BatchPlan(rules=tuple(rules), prepare=prepare, row_owner=owner)
+
+    def _token(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:12]
+
+    def _signature_outcome(
+        self, ctx: BatchContext, src: pl.Expr, active: pl.Expr
+    ) -> tuple[pl.Expr, pl.Expr]:
+        """(outcome code before crypto, struct of key index / message / signature to verify)."""
+        assert self.signature is not None
+        assert self.keyring is not None
+        schema = ctx.schema
+        sig_col = pl.col(self.signature)
+        if _is_text(schema[self.signature]):
+            sig_text = sig_col.cast(pl.String)
+            missing = sig_text.is_null() | (sig_text == "")
+            raw = decode_signature_expr(sig_text)
+        else:  # only a null is acceptable as "no signature"; anything else is malformed
+            missing = sig_col.is_null()
+            raw = pl.lit(None, pl.Binary)
+        kid = pl.col(self.kid).cast(pl.String) if _is_text(schema[self.kid]) else None
+        kid = kid if kid is not None else pl.lit(None, pl.String)
+        instant = _instant_expr(self.issued_at, schema[self.issued_at])
+        message, unsignable = canonical_message_expr(
+            source=src, kid=kid, issued_at=instant, fields=self.signed, schema=schema
+        )
+        malformed = raw.is_null() | kid.is_null() | instant.is_null() | unsignable
+        keys = self.keyring.keys
+        pair = pl.concat_str(src.str.len_bytes().cast(pl.String), pl.lit(":"), src, kid)
+        index = pair.replace_strict(
+            [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys],
+            list(range(len(keys))),
+            default=None,
+            return_dtype=pl.Int32,
+        )
+        not_before = _per_key(index, [k.not_before for k in keys])
+        not_after = _per_key(index, [k.not_after for k in keys])
+        now = pl.lit(ctx.now, _US_UTC)
+        expired = not_after.is_not_null() & ((instant >= not_after) | (now >= not_after))
+        early = not_before.is_not_null() & ((instant < not_before) | (now < not_before))
+        code = (
+            pl.when(~active)
+            .then(pl.lit(_SIG_OK))
+            .when(missing)
+            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MISSING]))
+            .when(malformed)
+            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MALFORMED]))
+            .when(index.is_null())
+            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_UNKNOWN_KEY]))
+            .when(expired)
+            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_KEY_EXPIRED]))
+            .when(early)
+            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_KEY_NOT_YET_VALID]))
+            .otherwise(pl.lit(_SIG_VERIFY))
+            .cast(pl.UInt8)
+        )
+        pending = code == _SIG_VERIFY
+        work = pl.struct(
+            pl.when(pending).then(index).alias("k"),
+            pl.when(pending).then(message.cast(pl.Binary)).alias("m"),
+            pl.when(pending).then(raw).alias("g"),
+        )
+        return code, work
+
+    def _verifier(self) -> Callable[[pl.Series], pl.Series]:
+        assert self.keyring is not None
+        return _BatchVerifier(self.keyring.keys)
+
+
+def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
+    if not values:
+        return pl.lit(None, _US_UTC)
+    return index.replace_strict(
+        list(range(len(values))), values, default=None, return_dtype=_US_UTC
+    )
+
+
+def _instant_expr(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The issue instant as UTC ``datetime[us]``; null when missing, naive or invalid."""
+    col = pl.col(column)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            return pl.lit(None, _US_UTC)
+        return in_python_range(col.dt.convert_time_zone("UTC").cast(_US_UTC))
+    if _is_text(dtype):
+        aware, _naive = parse_timestamp_expr(col.cast(pl.String))
+        return aware
+    return pl.lit(None, _US_UTC)
+
+
+class _BatchVerifier:
+    """The one Python pass: verify every pending row of a batch, given bytes already encoded."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: tuple[LoadedKey, ...]) -> None:
+        self._keys = keys
+
+    def __call__(self, work: pl.Series) -> pl.Series:
+        indices = work.struct.field("k").to_list()
+        messages = work.struct.field("m").to_list()
+        signatures = work.struct.field("g").to_list()
+        keys = self._keys
+        out = [
+            None if k is None else verify(keys[k], m, g)
+            for k, m, g in zip(indices, messages, signatures, strict=True)
+        ]
+        return pl.Series(work.name, out, dtype=pl.Boolean)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepare:
+    """Add the signature outcome column: vectorized codes, then one verification pass."""
+
+    helper: str
+    outcome: tuple[pl.Expr, pl.Expr]
+    verifier: Callable[[pl.Series], pl.Series]
+
+    def __call__(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        code, work = self.outcome
+        pre = f"{self.helper}_pre"
+        verified = pl.col(f"{self.helper}_work").map_batches(
+            self.verifier, return_dtype=pl.Boolean
+        )
+        return (
+            lf.with_columns(code.alias(pre), work.alias(f"{self.helper}_work"))
+            .with_columns(
+                pl.when(pl.col(pre) == _SIG_VERIFY)
+                .then(
+                    pl.when(verified)
+                    .then(pl.lit(_SIG_OK))
+                    .otherwise(pl.lit(_SIG_CODE[Reason.SIGNATURE_INVALID]))
+                )
+                .otherwise(pl.col(pre))
+                .cast(pl.UInt8)
+                .alias(self.helper)
+            )
+            .drop(pre, f"{self.helper}_work")
+        )
+
+
+def _column_name(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{name!r} must be a non-empty column name (got {value!r})")
+    return value
+
+
+def provenance(
+    registry: SourceRegistry,
+    *,
+    source: str = "source",
+    signature: str | None = None,
+    kid: str = "kid",
+    issued_at: str = "issued_at",
+    signed: Iterable[str] = (),
+) -> Provenance:
+    """Check that each record comes from a registered, active source, optionally signed by it.
+
+    Per row, at most one source reason: ``source.missing`` (null source), ``source.unknown``
+    (not a registered id; a non-string is never one), ``source.suspended``, ``source.retired``.
+    With ``signature`` set, rows of active sources also need a valid signature (canonical form
+    v1, ``docs/provenance.md``), and get at most one of, in this order: ``signature.missing``
+    (null or empty), ``signature.malformed`` (not canonical base64url of 32 or 64 bytes, a
+    missing or non-string kid, a missing, naive or invalid issue time, or a signed value with no
+    canonical form such as NaN), ``signature.unknown_key`` (the source has no key with that kid:
+    key ids are per source), ``signature.key_expired`` / ``signature.key_not_yet_valid`` (the
+    issue time or the clock reading lies outside the key's validity window), and
+    ``signature.invalid`` (verification failed). Every quarantined row names an owner: its
+    source's, or the registry's ``default_owner`` when the source is missing or unknown.
+
+    Args:
+        registry: The source registry.
+        source: The column holding the source id.
+        signature: The column holding the signature; None (default) checks sources only.
+        kid: The column holding the key id.
+        issued_at: The column holding the issue instant (an aware datetime or an ISO-8601
+            string with an offset).
+        signed: The payload columns the signature covers (required with ``signature``).
+
+    Returns:
+        An immutable `Provenance` validator. Pickling it carries key references, never key
+        material; the material is read again where it is unpickled.
+
+    Raises:
+        ConfigurationError: Not a registry; an empty or repeated column name; ``signature``
+            without ``signed`` (a signature over no payload proves nothing) or ``signed``
+            without ``signature``; no keys registered for active sources; a key whose
+            reference cannot be read or holds no valid key.
+
+    >>> from inputguard import Source
+    >>> registry = SourceRegistry(
+    ...     [Source("orders-api", "team-orders", "active")], default_owner="data-platform"
+    ... )
+    >>> provenance(registry)
+    provenance(SourceRegistry(<1 sources>, default_owner='data-platform'))
+    """
+    if not isinstance(registry, SourceRegistry):
+        raise ConfigurationError(
+            f"'registry' must be a SourceRegistry (got {type(registry).__name__})"
+        )
+    source = _column_name(source, "source")
+    names = tuple(dict.fromkeys(signed)) if not isinstance(signed, str) else (signed,)
+    if signature is None:
+        if names:
+            raise ConfigurationError("'signed' needs 'signature', the column of signatures")
+        return Provenance(registry, source=source)
+    columns = {
+        "source": source,
+        "signature": _column_name(signature, "signature"),
+        "kid": _column_name(kid, "kid"),
+        "issued_at": _column_name(issued_at, "issued_at"),
+    }
+    if len(set(columns.values())) != len(columns):
+        raise ConfigurationError(
+            f"'source', 'signature', 'kid' and 'issued_at' must be four different columns "
+            f"(got {columns!r})"
+        )
+    if not names:
+        raise ConfigurationError(
+            "'signed' must name the payload columns the signature covers: a signature over no "
+            "payload proves nothing about the record"
+        )
+    for name in names:
+        _column_name(name, "signed")
+        if name in columns.values():
+            raise ConfigurationError(
+                f"'signed' must not list {name!r}: the source, key id and issue time are always "
+                f"signed, and the signature cannot sign itself"
+            )
+    specs = [(s.id, k) for s in registry.sources if s.status == "active" for k in s.keys]
+    if not specs:
+        raise ConfigurationError(
+            f"{registry!r} lists no signing keys for its active sources; signatures cannot verify"
+        )
+    keyring = Keyring(specs, where=registry.path or "registry")
+    return Provenance(
+        registry,
+        source=source,
+        signature=columns["signature"],
+        kid=columns["kid"],
+        issued_at=columns["issued_at"],
+        signed=names,
+        keyring=keyring,
+    )

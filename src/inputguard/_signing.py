@@ -1,0 +1,583 @@
+"""Record signatures: the canonical form (v1), key material, verification and `sign`.
+
+The canonical form is specified in ``docs/provenance.md``; this module is its reference
+implementation, twice: `canonical_message` in plain Python (record path, producers) and
+`canonical_message_expr` as one polars expression (batch path). Both must produce the same bytes
+for every record; a property test holds them to it.
+
+Canonical form v1, as UTF-8 text, one item per line, each line ending in LF::
+
+    IGSIG1
+    source <str(source id)>
+    kid <str(key id)>
+    issued_at <str(YYYY-MM-DDTHH:MM:SS.ffffffZ, the issue instant in UTC)>
+    field <str(name)> <value>          one line per signed field, sorted by name
+
+    str(x) = <byte length of x in UTF-8, decimal>:<x>
+    value  = null | true | false
+           | i:<integer in decimal>
+           | d:<IEEE-754 binary64 bits of the float, as an unsigned decimal integer>
+           | s:<str(text)>
+
+Secrets are held by `Keyring` only: its repr names key ids, and pickling it carries the key
+*references* (environment variable names, file paths), never the material.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import os
+import re
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import polars as pl
+import pyarrow as pa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from inputguard._reasons import Reason
+from inputguard._timestamps import parse_timestamp
+from inputguard.exceptions import ConfigurationError, InputRejected
+
+if TYPE_CHECKING:
+    from inputguard._registry import SigningKey
+
+__all__ = [
+    "CANONICAL_VERSION",
+    "MIN_HMAC_KEY_BYTES",
+    "Keyring",
+    "LoadedKey",
+    "Unsignable",
+    "canonical_message",
+    "canonical_message_expr",
+    "decode_signature",
+    "encode_signature",
+    "format_issued_at",
+    "issued_instant",
+    "sign",
+    "verify",
+]
+
+Algorithm = Literal["hmac-sha256", "ed25519"]
+CANONICAL_VERSION: Final = "IGSIG1"
+MIN_HMAC_KEY_BYTES: Final = 32
+SIGNATURE_BYTES: Final = {"hmac-sha256": 32, "ed25519": 64}
+_B64URL: Final = re.compile(r"[A-Za-z0-9_-]+")
+B64URL_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
+# base64url without padding: 32 bytes -> 43 characters, 64 bytes -> 86 characters
+SIGNATURE_TEXT_LENGTHS: Final = {43: "=", 86: "=="}
+_ISSUED_AT_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%6fZ"
+_US_UTC: Final = pl.Datetime("us", "UTC")
+
+
+class Unsignable(ValueError):  # noqa: N818 - an internal signal, never raised to users
+    """A value has no canonical form (NaN, infinity, an unsupported type, a lone surrogate)."""
+
+
+# -- canonical form: record path -------------------------------------------------------------
+
+
+def _str(text: str) -> str:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise Unsignable("text is not valid Unicode") from None
+    return f"{size}:{text}"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        try:
+            return f"i:{value}"
+        except ValueError:  # beyond sys.get_int_max_str_digits()
+            raise Unsignable("integer too large") from None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Unsignable("not a finite number")
+        return f"d:{struct.unpack('<Q', struct.pack('<d', value))[0]}"
+    if isinstance(value, str):
+        return f"s:{_str(value)}"
+    raise Unsignable(f"unsupported type {type(value).__name__}")
+
+
+def format_issued_at(instant: datetime) -> str:
+    """Write an aware instant as the canonical ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC.
+
+    >>> from datetime import timezone, timedelta
+    >>> format_issued_at(datetime(2026, 11, 22, 13, 0, tzinfo=timezone(timedelta(hours=1))))
+    '2026-11-22T12:00:00.000000Z'
+    """
+    u = instant.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond:06d}Z"
+    )
+
+
+def issued_instant(value: Any) -> datetime | None:
+    """The issue instant of a record in UTC, or None when it is missing, naive or invalid.
+
+    Accepts an aware `datetime` or a string in the shared ISO-8601 grammar with an offset.
+    """
+    if isinstance(value, str):
+        value = parse_timestamp(value)
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def canonical_message(
+    *, source: str, kid: str, issued_at: datetime, fields: Mapping[str, Any]
+) -> bytes:
+    """The canonical bytes (form v1) a signature covers.
+
+    Args:
+        source: The source id.
+        kid: The key id.
+        issued_at: The aware issue instant.
+        fields: The signed fields by name (any order: lines are sorted by name).
+
+    Returns:
+        The UTF-8 encoded message.
+
+    Raises:
+        Unsignable: A value has no canonical form.
+
+    >>> canonical_message(
+    ...     source="orders-api",
+    ...     kid="k1",
+    ...     issued_at=datetime(2026, 11, 22, 12, tzinfo=UTC),
+    ...     fields={"sku": "A-1", "qty": 2},
+    ... ).decode()
+    'IGSIG1\\nsource 10:orders-api\\nkid 2:k1\\nissued_at 27:2026-11-22T12:00:00.000000Z\\nfield 3:qty i:2\\nfield 3:sku s:3:A-1\\n'
+    """
+    lines = [
+        CANONICAL_VERSION,
+        f"source {_str(source)}",
+        f"kid {_str(kid)}",
+        f"issued_at {_str(format_issued_at(issued_at))}",
+    ]
+    lines.extend(f"field {_str(name)} {_value(fields[name])}" for name in sorted(fields))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# -- canonical form: batch path --------------------------------------------------------------
+
+
+def _str_expr(text: pl.Expr) -> pl.Expr:
+    return pl.concat_str(text.str.len_bytes().cast(pl.String), pl.lit(":"), text)
+
+
+def _float_bits(series: pl.Series) -> pl.Series:
+    # The IEEE-754 bits of each float, by reinterpreting the Arrow buffer: vectorized, no loop.
+    bits = series.cast(pl.Float64).to_arrow().view(pa.uint64())
+    out = pl.Series(series.name, bits)
+    return out.cast(pl.String)
+
+
+def _value_expr(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """(value text, unsignable flag) for one signed column; the text is null where unsignable."""
+    col = pl.col(column)
+    null_text = pl.lit("null")
+    never = pl.lit(value=False)
+    if isinstance(dtype, pl.Null):
+        return null_text, never
+    if isinstance(dtype, (pl.String, pl.Categorical, pl.Enum)):
+        return (
+            pl.when(col.is_null())
+            .then(null_text)
+            .otherwise(pl.concat_str(pl.lit("s:"), _str_expr(col.cast(pl.String)))),
+            never,
+        )
+    if isinstance(dtype, pl.Boolean):
+        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")).otherwise(
+            null_text
+        ), never
+    if dtype.is_integer():
+        return (
+            pl.when(col.is_null())
+            .then(null_text)
+            .otherwise(pl.concat_str(pl.lit("i:"), col.cast(pl.String))),
+            never,
+        )
+    if dtype.is_float():
+        as_f64 = col.cast(pl.Float64)
+        bad = as_f64.is_not_null() & ~as_f64.is_finite()
+        bits = as_f64.map_batches(_float_bits, return_dtype=pl.String)
+        text = (
+            pl.when(col.is_null())
+            .then(null_text)
+            .when(bad)
+            .then(pl.lit(None, pl.String))
+            .otherwise(pl.concat_str(pl.lit("d:"), bits))
+        )
+        return text, bad
+    # Dates, decimals, lists, structs, ...: no canonical form; only a null is signable.
+    return pl.when(col.is_null()).then(null_text).otherwise(None), col.is_not_null()
+
+
+def issued_at_text_expr(instant: pl.Expr) -> pl.Expr:
+    """The canonical issue-time text of a UTC ``datetime[us]`` expression."""
+    return instant.dt.strftime(_ISSUED_AT_FORMAT)
+
+
+def canonical_message_expr(
+    *,
+    source: pl.Expr,
+    kid: pl.Expr,
+    issued_at: pl.Expr,
+    fields: Sequence[str],
+    schema: pl.Schema,
+) -> tuple[pl.Expr, pl.Expr]:
+    """The batch twin of `canonical_message`.
+
+    Args:
+        source: The source id, as a string expression.
+        kid: The key id, as a string expression.
+        issued_at: The issue instant as a UTC ``datetime[us]`` expression.
+        fields: The signed columns.
+        schema: The input schema (the value encoding depends on each column's dtype).
+
+    Returns:
+        ``(message, unsignable)``: the message as a string expression (null where any part is
+        null or unsignable), and a boolean that is true where a signed value has no canonical
+        form.
+    """
+    parts: list[pl.Expr] = [
+        pl.lit(f"{CANONICAL_VERSION}\nsource "),
+        _str_expr(source),
+        pl.lit("\nkid "),
+        _str_expr(kid),
+        pl.lit("\nissued_at "),
+        _str_expr(issued_at_text_expr(issued_at)),
+        pl.lit("\n"),
+    ]
+    flags: list[pl.Expr] = []
+    for name in sorted(fields):
+        text, bad = _value_expr(name, schema[name])
+        parts.extend([pl.lit(f"field {_str(name)} "), text, pl.lit("\n")])
+        flags.append(bad)
+    unsignable = pl.any_horizontal(flags) if flags else pl.lit(value=False)
+    return pl.concat_str(parts), unsignable
+
+
+# -- signatures as text ----------------------------------------------------------------------
+
+
+def encode_signature(raw: bytes) -> str:
+    """base64url without padding (RFC 4648 section 5), the signature's text form.
+
+    >>> encode_signature(bytes(range(4)))
+    'AAECAw'
+    """
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_signature(text: object) -> bytes | None:
+    """Decode a signature's text form strictly; None unless it is canonical base64url of 32/64 bytes.
+
+    Padding, whitespace, the standard alphabet's ``+`` and ``/``, and non-zero trailing bits are
+    all refused, so every signature has exactly one text form.
+
+    >>> len(decode_signature("A" * 43) or b"")
+    32
+    >>> decode_signature("A" * 42 + "B") is None  # non-zero trailing bits
+    True
+    """
+    if not isinstance(text, str) or len(text) not in SIGNATURE_TEXT_LENGTHS:
+        return None
+    if _B64URL.fullmatch(text) is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + SIGNATURE_TEXT_LENGTHS[len(text)])
+    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+        return None
+    return raw if encode_signature(raw) == text else None
+
+
+def decode_signature_expr(text: pl.Expr) -> pl.Expr:
+    """The batch twin of `decode_signature`: a binary expression, null where not canonical."""
+    length = text.str.len_chars()
+    shaped = text.str.contains(B64URL_PATTERN) & length.is_in(list(SIGNATURE_TEXT_LENGTHS))
+    padded = pl.concat_str(
+        text.str.replace_all("-", "+", literal=True).str.replace_all("_", "/", literal=True),
+        pl.when(length == 43).then(pl.lit("=")).otherwise(pl.lit("==")),  # noqa: PLR2004
+    )
+    # polars' decoder refuses non-zero trailing bits (null with strict=False)
+    return pl.when(shaped).then(padded.str.decode("base64", strict=False)).otherwise(None)
+
+
+# -- key material ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class LoadedKey:
+    """One verification key with its material (an HMAC secret or an Ed25519 public key)."""
+
+    source: str
+    kid: str
+    alg: Algorithm
+    not_before: datetime | None
+    not_after: datetime | None
+    material: bytes | Ed25519PublicKey
+
+    def __repr__(self) -> str:
+        return f"<{self.alg} key {self.kid!r} of {self.source!r}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("key material is never pickled; pickle the Keyring (by reference)")
+
+
+def _read_reference(key: SigningKey, where: str) -> str:
+    if key.env is not None:
+        value = os.environ.get(key.env)
+        if value is None or not value.strip():
+            raise ConfigurationError(
+                f"{where}: environment variable {key.env!r} (key {key.kid!r}) is not set or empty"
+            )
+        return value.strip()
+    assert key.file is not None  # one of env/file is checked when the key is built
+    try:
+        return Path(key.file).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"{where}: cannot read key file {key.file!r} (key {key.kid!r}): "
+            f"{type(exc).__name__}"
+        ) from None
+
+
+def _strict_b64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def load_material(key: SigningKey, *, where: str) -> bytes | Ed25519PublicKey:
+    """Resolve a key reference into material; messages name the reference, never the content.
+
+    HMAC secrets are base64 (standard alphabet, padded) of at least 32 bytes. Ed25519 keys are a
+    PEM ``PUBLIC KEY`` block or base64 of the 32 raw public-key bytes; a private key is refused:
+    the guard verifies, it never needs to sign.
+    """
+    text = _read_reference(key, where)
+    ref = f"env {key.env!r}" if key.env is not None else f"file {key.file!r}"
+    if key.alg == "hmac-sha256":
+        raw = _strict_b64(text)
+        if raw is None:
+            raise ConfigurationError(
+                f"{where}: the HMAC secret of key {key.kid!r} ({ref}) is not valid base64"
+            )
+        if len(raw) < MIN_HMAC_KEY_BYTES:
+            raise ConfigurationError(
+                f"{where}: the HMAC secret of key {key.kid!r} ({ref}) must be at least "
+                f"{MIN_HMAC_KEY_BYTES} bytes (got {len(raw)})"
+            )
+        return raw
+    if "PRIVATE KEY" in text:
+        raise ConfigurationError(
+            f"{where}: key {key.kid!r} ({ref}) holds an Ed25519 PRIVATE key; give the guard the "
+            f"public key only"
+        )
+    try:
+        if text.startswith("-----BEGIN"):
+            public = serialization.load_pem_public_key(text.encode("ascii"))
+        else:
+            raw = _strict_b64(text)
+            if raw is None:
+                raise ValueError("not base64")  # noqa: TRY301 - folded into the one error below
+            public = Ed25519PublicKey.from_public_bytes(raw)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        public = None
+    if not isinstance(public, Ed25519PublicKey):
+        raise ConfigurationError(
+            f"{where}: key {key.kid!r} ({ref}) is not an Ed25519 public key (PEM, or base64 "
+            f"of the 32 raw bytes)"
+        )
+    return public
+
+
+class Keyring:
+    """The verification keys of a registry, loaded from their references.
+
+    Pickling carries the references (environment variable names, file paths); the unpickled
+    keyring loads the material again where it lands, so secrets never travel with a validator.
+    The repr names sources and key ids only.
+    """
+
+    __slots__ = ("_by_pair", "_keys", "_specs")
+
+    def __init__(self, specs: Iterable[tuple[str, SigningKey]], *, where: str = "registry") -> None:
+        self._specs = tuple(specs)
+        self._keys = tuple(
+            LoadedKey(
+                source=source,
+                kid=spec.kid,
+                alg=spec.alg,
+                not_before=spec.not_before,
+                not_after=spec.not_after,
+                material=load_material(spec, where=f"{where}: source {source!r}"),
+            )
+            for source, spec in self._specs
+        )
+        self._by_pair = {(k.source, k.kid): i for i, k in enumerate(self._keys)}
+
+    @property
+    def keys(self) -> tuple[LoadedKey, ...]:
+        """The loaded keys, in registry order."""
+        return self._keys
+
+    def index(self, source: str, kid: str) -> int | None:
+        """The position of the key ``kid`` of ``source``, or None: key ids are per source."""
+        return self._by_pair.get((source, kid))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"<Keyring {len(self._keys)} keys>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Keyring, (self._specs,))
+
+
+def verify(key: LoadedKey, message: bytes, signature: bytes) -> bool:
+    """True when ``signature`` is ``key``'s signature of ``message`` (constant-time for HMAC)."""
+    if len(signature) != SIGNATURE_BYTES[key.alg]:
+        return False
+    material = key.material
+    if isinstance(material, bytes):
+        return hmac.compare_digest(hmac.digest(material, message, "sha256"), signature)
+    try:
+        material.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+# -- producer side ---------------------------------------------------------------------------
+
+
+def sign(
+    record: Mapping[str, Any],
+    *,
+    key: bytes | Ed25519PrivateKey,
+    key_id: str,
+    signed: Iterable[str],
+    issued: datetime | None = None,
+    source: str = "source",
+    signature: str = "signature",
+    kid: str = "kid",
+    issued_at: str = "issued_at",
+) -> dict[str, Any]:
+    """Sign a record on the producer side; the result verifies with `provenance`.
+
+    The signature covers the source id, the key id, the issue instant and the ``signed`` fields
+    in canonical form v1 (``docs/provenance.md``). A copy of the record is returned with the key
+    id, the issue instant (canonical text, UTC) and the signature (base64url, no padding) set.
+
+    Args:
+        record: The record; it must hold the source id and every signed field.
+        key: An HMAC-SHA256 secret (`bytes`, at least 32) or an Ed25519 private key.
+        key_id: The key id the registry lists the matching key under, for this source.
+        signed: The fields the signature covers; the guard's ``signed`` must list the same.
+        issued: The issue instant (aware); defaults to now.
+        source: The key holding the source id.
+        signature: The key the signature is written to.
+        kid: The key the key id is written to.
+        issued_at: The key the issue instant is written to.
+
+    Returns:
+        The signed copy of the record.
+
+    Raises:
+        ConfigurationError: The key is not a 32-byte-or-longer secret or an Ed25519 private
+            key, ``issued`` is naive, the key id is empty, or ``signed`` is empty or names a
+            key that is not in the record.
+        InputRejected: ``signature.malformed``: the source id is not a string, or a signed
+            value has no canonical form (NaN, infinity, an unsupported type).
+
+    >>> signed = sign(
+    ...     {"source": "orders-api", "sku": "A-1"},
+    ...     key=b"k" * 32,
+    ...     key_id="k1",
+    ...     signed=["sku"],
+    ...     issued=datetime(2026, 11, 22, 12, tzinfo=UTC),
+    ... )
+    >>> signed["issued_at"], len(signed["signature"])
+    ('2026-11-22T12:00:00.000000Z', 43)
+    """
+    names = tuple(dict.fromkeys(signed))
+    if not names:
+        raise ConfigurationError("'signed' must name at least one field")
+    absent = [n for n in names if n not in record]
+    if absent:
+        raise ConfigurationError(f"signed field {absent[0]!r} is not in the record")
+    if not isinstance(key_id, str) or not key_id:
+        raise ConfigurationError(f"'key_id' must be a non-empty string (got {key_id!r})")
+    if issued is None:
+        issued = datetime.now(UTC)
+    if issued.tzinfo is None or issued.utcoffset() is None:
+        raise ConfigurationError("'issued' must be a timezone-aware datetime (got a naive one)")
+    source_id = record.get(source)
+    if not isinstance(source_id, str):
+        raise InputRejected(
+            f"{source!r} must hold the source id as a string (got {type(source_id).__name__})",
+            reasons=[Reason.SIGNATURE_MALFORMED],
+            field=source,
+        )
+    values = {n: record[n] for n in names}
+    try:
+        message = canonical_message(
+            source=source_id, kid=key_id, issued_at=issued, fields=values
+        )
+    except Unsignable as exc:
+        bad = _first_unsignable(values)
+        raise InputRejected(
+            f"field {bad!r} cannot be signed: {exc}",
+            reasons=[Reason.SIGNATURE_MALFORMED],
+            field=bad,
+        ) from None
+    if isinstance(key, Ed25519PrivateKey):
+        raw = key.sign(message)
+    elif isinstance(key, bytes) and len(key) >= MIN_HMAC_KEY_BYTES:
+        raw = hmac.digest(key, message, "sha256")
+    else:
+        raise ConfigurationError(
+            f"'key' must be an HMAC secret of at least {MIN_HMAC_KEY_BYTES} bytes or an "
+            f"Ed25519PrivateKey (got {type(key).__name__})"
+        )
+    out = dict(record)
+    out[kid] = key_id
+    out[issued_at] = format_issued_at(issued)
+    out[signature] = encode_signature(raw)
+    return out
+
+
+def _first_unsignable(values: Mapping[str, Any]) -> str | None:
+    for name in sorted(values):
+        try:
+            _value(values[name])
+        except Unsignable:
+            return name
+    return None
