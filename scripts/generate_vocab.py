@@ -1,0 +1,244 @@
+"""Generate the bundled vocabularies in ``vocab/`` from the pycountry package.
+
+Run from the repository root (pycountry is pinned in the ``dev`` extra)::
+
+    python scripts/generate_vocab.py            # writes vocab/countries.toml, ...
+    python scripts/generate_vocab.py --check    # exit 1 if a file is out of date
+
+Every file records its source package, version and license. The output is deterministic
+(sorted), so a regenerated file only differs when the source data did.
+
+Choices made here (documented in vocab/README.md):
+
+* a name claimed by two codes (pycountry lists "Bolívar Soberano" for both VES and VED) is
+  left out rather than given to one of them;
+* ``distinct`` pairs are computed: two canonicals whose names are within a similarity of
+  ``_DISTINCT_AT`` of each other are declared distinct (Austria/Australia, Niger/Nigeria);
+* ``known_other`` terms are real terms of the domain that are not valid here: withdrawn
+  ISO 3166-3 countries and their codes, ISO 3166-2 subdivision names, the ISO 4217 testing
+  and no-currency codes. A known term whose folded form equals a valid term is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pycountry
+from rapidfuzz import fuzz
+
+from inputguard._matching import fold
+
+VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
+VERSION = "2026.1"
+_DISTINCT_AT = 80.0
+_SOURCE = f"pycountry {pycountry.__version__} (data of the Debian iso-codes project)"
+_LICENSE = "LGPL-2.1-only (pycountry and iso-codes data)"
+_NOT_CURRENCIES = {"XTS", "XXX"}  # ISO 4217: reserved for testing / "no currency involved"
+
+
+def _unique_names(
+    owners: Mapping[str, Sequence[str]],
+) -> dict[str, list[str]]:
+    """Drop every key whose folded form is claimed by more than one canonical."""
+    claims: dict[str, set[str]] = {}
+    for canonical, keys in owners.items():
+        for key in (canonical, *keys):
+            claims.setdefault(fold(key), set()).add(canonical)
+    return {
+        canonical: [k for k in dict.fromkeys(keys) if len(claims[fold(k)]) == 1 and k != canonical]
+        for canonical, keys in owners.items()
+    }
+
+
+def _distinct_pairs(short_names: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    """Canonicals whose short names are close (long official names differ in a word anyway)."""
+    names = {
+        c: [fold(k) for k in keys if len(fold(k).replace(" ", "")) >= 5]  # noqa: PLR2004
+        for c, keys in short_names.items()
+    }
+    pairs = []
+    for a, b in itertools.combinations(sorted(names), 2):
+        best = max(
+            (fuzz.ratio(x, y) for x in names[a] for y in names[b]),
+            default=0.0,
+        )
+        if best >= _DISTINCT_AT:
+            pairs.append((a, b))
+    return pairs
+
+
+def _known(terms: Mapping[str, Sequence[str]], candidates: Iterable[str]) -> list[str]:
+    taken = {fold(k) for c, keys in terms.items() for k in (c, *keys)}
+    out: dict[str, str] = {}
+    for term in candidates:
+        key = fold(term)
+        if key and key not in taken:
+            out.setdefault(key, term)
+    return sorted(out.values(), key=lambda t: (fold(t), t))
+
+
+def countries() -> tuple[dict[str, list[str]], list[str]]:
+    """ISO 3166-1: alpha-2 canonical; alpha-3, name, common and official names as synonyms."""
+    owners: dict[str, list[str]] = {}
+    for country in pycountry.countries:
+        keys = [country.alpha_3, country.name]
+        keys += [getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)]
+        owners[country.alpha_2] = keys
+    terms = _unique_names(owners)
+    historic = [
+        value
+        for country in pycountry.historic_countries
+        for value in (country.alpha_2, country.alpha_3, country.alpha_4, country.name)
+    ]
+    subdivisions = [s.name for s in pycountry.subdivisions]
+    return terms, _known(terms, [*historic, *subdivisions])
+
+
+def currencies() -> tuple[dict[str, list[str]], list[str]]:
+    """ISO 4217: alphabetic code canonical; the currency name as synonym."""
+    owners = {c.alpha_3: [c.name] for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES}
+    terms = _unique_names(owners)
+    refused = [v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)]
+    return terms, _known(terms, refused)
+
+
+def languages() -> dict[str, list[str]]:
+    """ISO 639-1 languages: alpha-2 canonical; alpha-3 (T and B) and names as synonyms."""
+    owners: dict[str, list[str]] = {}
+    for lang in pycountry.languages:
+        if not hasattr(lang, "alpha_2"):
+            continue
+        keys = [lang.alpha_3, lang.name]
+        keys += [getattr(lang, a) for a in ("bibliographic", "common_name") if hasattr(lang, a)]
+        owners[lang.alpha_2] = keys
+    return _unique_names(owners)
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def render_toml(
+    name: str,
+    description: str,
+    terms: Mapping[str, Sequence[str]],
+    known: Sequence[str],
+    short_names: Mapping[str, Sequence[str]],
+) -> str:
+    """The TOML text of one vocabulary."""
+    lines = [
+        "# Generated by scripts/generate_vocab.py -- do not edit by hand.",
+        "[vocabulary]",
+        f"name = {_q(name)}",
+        f"version = {_q(VERSION)}",
+        f"description = {_q(description)}",
+        f"source = {_q(_SOURCE)}",
+        f"license = {_q(_LICENSE)}",
+        f"generated_by = {_q('scripts/generate_vocab.py')}",
+        "",
+        "[terms]",
+    ]
+    lines += [f"{_q(c)} = [{', '.join(_q(s) for s in terms[c])}]" for c in sorted(terms)]
+    lines += ["", "[distinct]", "pairs = ["]
+    lines += [f"  [{_q(a)}, {_q(b)}]," for a, b in _distinct_pairs(short_names)]
+    lines += ["]", "", "[known_other]", "terms = ["]
+    lines += [f"  {_q(t)}," for t in known]
+    lines += ["]", ""]
+    return "\n".join(lines)
+
+
+def render_csv(
+    name: str,
+    description: str,
+    terms: Mapping[str, Sequence[str]],
+    short_names: Mapping[str, Sequence[str]],
+) -> str:
+    """The CSV text of one vocabulary (synonyms joined with ``|``)."""
+    lines = [
+        f"# name: {name}",
+        f"# version: {VERSION}",
+        f"# description: {description}",
+        f"# source: {_SOURCE}",
+        f"# license: {_LICENSE}",
+        "# generated_by: scripts/generate_vocab.py (do not edit by hand)",
+    ]
+    lines += [f"# distinct: {a}|{b}" for a, b in _distinct_pairs(short_names)]
+    lines.append("canonical,synonyms")
+    for canonical in sorted(terms):
+        joined = "|".join(terms[canonical])
+        cell = f'"{joined}"' if "," in joined or '"' in joined else joined
+        lines.append(f"{canonical},{cell}")
+    return "\n".join(lines) + "\n"
+
+
+def _short(terms: Mapping[str, Sequence[str]], attrs: Sequence[str], db: Iterable[object], key: str) -> dict[str, list[str]]:
+    """Each canonical's everyday names (``name``, ``common_name``) that survived `_unique_names`."""
+    out: dict[str, list[str]] = {}
+    for record in db:
+        canonical = getattr(record, key, None)
+        if canonical in terms:
+            kept = set(terms[canonical])
+            out[canonical] = [getattr(record, a) for a in attrs if getattr(record, a, None) in kept]
+    return out
+
+
+def build() -> dict[str, str]:
+    """Every vocabulary file's name and text."""
+    country_terms, country_known = countries()
+    currency_terms, currency_known = currencies()
+    language_terms = languages()
+    names = ("name", "common_name")
+    return {
+        "countries.toml": render_toml(
+            "countries",
+            "ISO 3166-1 countries: alpha-2 code canonical; alpha-3 code, short, common and "
+            "official names as synonyms. Withdrawn countries (ISO 3166-3) and subdivision "
+            "names (ISO 3166-2) are known but not allowed.",
+            country_terms,
+            country_known,
+            _short(country_terms, names, pycountry.countries, "alpha_2"),
+        ),
+        "currencies.toml": render_toml(
+            "currencies",
+            "ISO 4217 currencies: alphabetic code canonical; English name as synonym. The "
+            "testing (XTS) and no-currency (XXX) codes are known but not allowed.",
+            currency_terms,
+            currency_known,
+            _short(currency_terms, names, pycountry.currencies, "alpha_3"),
+        ),
+        "languages.csv": render_csv(
+            "languages",
+            "ISO 639-1 languages: alpha-2 code canonical; ISO 639-2 codes and names as synonyms.",
+            language_terms,
+            _short(language_terms, names, pycountry.languages, "alpha_2"),
+        ),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) every vocabulary file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if a file is out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for filename, text in build().items():
+        path = VOCAB_DIR / filename
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(filename)
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if stale:
+        print(f"out of date: {', '.join(stale)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

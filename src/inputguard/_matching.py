@@ -1,0 +1,405 @@
+"""Term matching: text folding, deterministic look-ups, and a guarded fuzzy fallback.
+
+The order is fixed, cheapest and safest first: exact canonical, exact synonym, folded key, token
+fingerprint, fuzzy. Every step before fuzzy is a look-up in a table built when the vocabulary
+was loaded, so it either finds the one canonical a key belongs to or finds nothing. Fuzzy
+matching is the only step that can guess, and it is fenced in (see `FuzzySettings`).
+
+This module knows nothing about polars; the terminology validator asks it for decisions on the
+distinct values of a column and joins them back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from inputguard._reasons import Reason
+from inputguard.exceptions import ConfigurationError
+
+__all__ = [
+    "FuzzySettings",
+    "Match",
+    "Matcher",
+    "fingerprint",
+    "fold",
+    "is_mixed_script",
+]
+
+# Letters with no Unicode decomposition that still have an obvious base letter.
+_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`\u00b4]")
+_NON_WORD = re.compile(r"[\W_]+")
+_STOPWORDS = frozenset({"the", "of", "and"})
+# Scripts whose letters are easily confused with each other (Latin a / Cyrillic а / Greek α).
+_CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+_CHUNK = 512  # queries per cdist call: bounds the score matrix to _CHUNK x choices floats
+_CACHE_LIMIT = 100_000
+
+
+def fold(text: str) -> str:
+    """Fold a term to its comparison key.
+
+    NFKC, casefold, diacritics removed, apostrophes dropped, ``&`` read as ``and``, every other
+    run of punctuation or whitespace collapsed to one space.
+
+    >>> fold("  Côte d’Ivoire ")
+    'cote divoire'
+    >>> fold("Bosnia & Herzegovina")
+    'bosnia and herzegovina'
+    """
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS)
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def fingerprint(folded: str) -> str:
+    """The order-free key of a folded term: its distinct words, sorted, without "the/of/and".
+
+    >>> fingerprint("korea republic of")
+    'korea republic'
+    """
+    words = {w for w in folded.split() if w not in _STOPWORDS}
+    return " ".join(sorted(words))
+
+
+def is_mixed_script(text: str) -> bool:
+    """True when ``text`` mixes letters of Latin, Cyrillic or Greek (a homoglyph risk).
+
+    >>> is_mixed_script("Austria")
+    False
+    >>> is_mixed_script("\\u0410ustria")  # Cyrillic capital A
+    True
+    """
+    seen: set[str] = set()
+    for char in text:
+        if char.isalpha():
+            script = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+            if script in _CONFUSABLE_SCRIPTS:
+                seen.add(script)
+                if len(seen) > 1:
+                    return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzySettings:
+    """When a fuzzy match may be accepted.
+
+    Attributes:
+        enabled: With ``False`` only exact, synonym, folded-key and fingerprint look-ups run.
+        cutoff: Minimum similarity (0-100, rapidfuzz ``ratio`` on folded text).
+        margin: How far the best canonical must lead the best *different* canonical; a
+            declared ``distinct`` partner must trail by twice this margin.
+        min_length: Folded inputs shorter than this, and single-word inputs containing a digit
+            (codes), are never fuzzy-matched.
+    """
+
+    enabled: bool = True
+    cutoff: float = 88.0
+    margin: float = 5.0
+    min_length: int = 5
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool):
+            raise ConfigurationError(f"'fuzzy' must be True or False (got {self.enabled!r})")
+        if not 50 <= self.cutoff <= 100:  # noqa: PLR2004 - below 50 a "match" is noise
+            raise ConfigurationError(
+                f"'cutoff' must be between 50 and 100 (got {self.cutoff!r})"
+            )
+        if not 0 <= self.margin <= 50:  # noqa: PLR2004 - a margin of 50 already refuses all
+            raise ConfigurationError(f"'margin' must be between 0 and 50 (got {self.margin!r})")
+        if isinstance(self.min_length, bool) or not isinstance(self.min_length, int):
+            raise ConfigurationError(f"'min_length' must be an int (got {self.min_length!r})")
+        if self.min_length < 3:  # noqa: PLR2004 - two-letter strings are codes, never typos
+            raise ConfigurationError(f"'min_length' must be at least 3 (got {self.min_length})")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The decision for one value.
+
+    Attributes:
+        value: The input value.
+        canonical: The canonical term, or None when the value is refused.
+        method: How it was decided: ``exact``, ``synonym``, ``folded``, ``fingerprint``,
+            ``fuzzy`` (accepted or refused at the fuzzy step), ``known_other``,
+            ``confusable``, ``missing`` or ``none`` (nothing matched).
+        score: 100 for look-ups; the similarity for fuzzy decisions; 0 when nothing matched.
+        runner_up: For an accepted value, the closest different canonical (fuzzy only); for a
+            refused one, the closest candidate, if any.
+        reason: None when accepted, else the ``term.*`` reason code.
+    """
+
+    value: object
+    canonical: str | None
+    method: str
+    score: float
+    runner_up: str | None
+    reason: Reason | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the value maps to a canonical term."""
+        return self.reason is None
+
+
+_KNOWN_OTHER = "\x00known_other"  # owner marker for known_other keys in the folded index
+
+
+class Matcher:
+    """Decisions for values against one vocabulary, with a decision cache.
+
+    Built by `Vocabulary`; the terminology validator keeps one and reuses its cache across
+    calls. Pickling ships the configuration only; the indexes and cache are rebuilt.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_canonicals",
+        "_choices",
+        "_distinct",
+        "_fingerprints",
+        "_folded",
+        "_known_other",
+        "_owner_index",
+        "_owner_names",
+        "_owner_starts",
+        "_settings",
+        "_synonyms",
+    )
+
+    def __init__(
+        self,
+        terms: Mapping[str, Sequence[str]],
+        *,
+        known_other: Iterable[str] = (),
+        distinct: Iterable[tuple[str, str]] = (),
+        settings: FuzzySettings | None = None,
+    ) -> None:
+        self._settings = settings or FuzzySettings()
+        self._canonicals = frozenset(terms)
+        self._synonyms = {s: c for c, syns in terms.items() for s in syns}
+        self._known_other = tuple(known_other)
+        self._distinct: dict[str, set[str]] = {}
+        for a, b in distinct:
+            self._distinct.setdefault(a, set()).add(b)
+            self._distinct.setdefault(b, set()).add(a)
+        self._folded: dict[str, str] = {}
+        fps: dict[str, set[str]] = {}
+        by_owner: dict[str, set[str]] = {}
+        for canonical, syns in terms.items():
+            for key in (canonical, *syns):
+                folded = fold(key)
+                self._folded.setdefault(folded, canonical)
+                fps.setdefault(fingerprint(folded), set()).add(canonical)
+                by_owner.setdefault(canonical, set()).add(folded)
+        for term in self._known_other:
+            folded = fold(term)
+            self._folded.setdefault(folded, _KNOWN_OTHER + term)
+            fps.setdefault(fingerprint(folded), set()).add(_KNOWN_OTHER + term)
+            by_owner.setdefault(_KNOWN_OTHER + term, set()).add(folded)
+        self._fingerprints = {fp: tuple(sorted(owners)) for fp, owners in fps.items()}
+        # fuzzy choices, grouped by owner so per-owner maxima are one reduceat
+        names: list[str] = []
+        starts: list[int] = []
+        choices: list[str] = []
+        for owner in sorted(by_owner):
+            keys = sorted(k for k in by_owner[owner] if self._fuzzy_eligible(k))
+            if keys:
+                names.append(owner)
+                starts.append(len(choices))
+                choices.extend(keys)
+        self._owner_names = tuple(names)
+        self._owner_index = {n: i for i, n in enumerate(names)}
+        self._owner_starts = np.asarray(starts, dtype=np.intp)
+        self._choices = tuple(choices)
+        self._cache: dict[str, Match] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        terms: dict[str, list[str]] = {c: [] for c in sorted(self._canonicals)}
+        for synonym, canonical in self._synonyms.items():
+            terms[canonical].append(synonym)
+        pairs = sorted({tuple(sorted((a, b))) for a, bs in self._distinct.items() for b in bs})
+        return (_rebuild, (terms, self._known_other, pairs, self._settings))
+
+    @property
+    def settings(self) -> FuzzySettings:
+        """The fuzzy settings this matcher applies."""
+        return self._settings
+
+    def _fuzzy_eligible(self, folded: str) -> bool:
+        compact = folded.replace(" ", "")
+        if len(compact) < self._settings.min_length:
+            return False
+        return not (" " not in folded and any(c.isdigit() for c in folded))
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def match(self, values: Sequence[object]) -> list[Match]:
+        """Decide every value; fuzzy candidates are scored together in one matrix.
+
+        Args:
+            values: Values of any type: None is ``term.missing``, a non-string
+                ``term.unknown``.
+
+        Returns:
+            One `Match` per value, in order.
+        """
+        out: list[Match | None] = [None] * len(values)
+        pending: dict[str, list[int]] = {}  # folded text -> positions awaiting fuzzy
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                out[i] = _refused(value, Reason.TERM_MISSING if value is None else None)
+                continue
+            cached = self._cache.get(value)
+            if cached is not None:
+                out[i] = cached
+                continue
+            decided = self._lookup(value)
+            if isinstance(decided, Match):
+                out[i] = self._remember(decided)
+            else:
+                pending.setdefault(decided, []).append(i)
+        if pending:
+            for folded, match in zip(pending, self._fuzzy(list(pending)), strict=True):
+                for i in pending[folded]:
+                    value = values[i]
+                    assert isinstance(value, str)  # noqa: S101 - only strings are pending
+                    out[i] = self._remember(_with_value(match, value))
+        return [m for m in out if m is not None]
+
+    def match_one(self, value: object) -> Match:
+        """Decide one value (the record path); same decisions as `match`."""
+        if isinstance(value, str):
+            cached = self._cache.get(value)
+            if cached is not None:
+                return cached
+        return self.match([value])[0]
+
+    def _remember(self, match: Match) -> Match:
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        assert isinstance(match.value, str)  # noqa: S101 - only strings are cached
+        self._cache[match.value] = match
+        return match
+
+    def _lookup(self, value: str) -> Match | str:
+        """A deterministic decision, or the folded text when only fuzzy matching can decide."""
+        if value in self._canonicals:
+            return Match(value, value, "exact", 100.0, None, None)
+        canonical = self._synonyms.get(value)
+        if canonical is not None:
+            return Match(value, canonical, "synonym", 100.0, None, None)
+        folded = fold(value)
+        owner = self._folded.get(folded)
+        if owner is not None:
+            if owner.startswith(_KNOWN_OTHER):
+                return _known_other(value, owner)
+            return Match(value, owner, "folded", 100.0, None, None)
+        if is_mixed_script(unicodedata.normalize("NFKC", value)):
+            return Match(value, None, "confusable", 0.0, None, Reason.TERM_CONFUSABLE)
+        if not folded:
+            return _refused(value, None)
+        owners = self._fingerprints.get(fingerprint(folded))
+        if owners is not None:
+            if len(owners) == 1:
+                if owners[0].startswith(_KNOWN_OTHER):
+                    return _known_other(value, owners[0])
+                return Match(value, owners[0], "fingerprint", 100.0, None, None)
+            real = [o for o in owners if not o.startswith(_KNOWN_OTHER)]
+            return Match(
+                value,
+                None,
+                "fingerprint",
+                100.0,
+                real[0] if real else None,
+                Reason.TERM_AMBIGUOUS,
+            )
+        if not self._settings.enabled or not self._fuzzy_eligible(folded) or not self._choices:
+            return _refused(value, None)
+        return folded
+
+    def _fuzzy(self, queries: list[str]) -> list[Match]:
+        """Score folded queries against every eligible key; decide with cutoff and margins."""
+        decisions: list[Match] = []
+        for lo in range(0, len(queries), _CHUNK):
+            chunk = queries[lo : lo + _CHUNK]
+            scores = process.cdist(
+                chunk, self._choices, scorer=fuzz.ratio, processor=None, dtype=np.float32
+            )
+            per_owner = np.maximum.reduceat(scores, self._owner_starts, axis=1)
+            order = np.argsort(-per_owner, axis=1, kind="stable")
+            for row, query in enumerate(chunk):
+                best, second = int(order[row, 0]), (
+                    int(order[row, 1]) if per_owner.shape[1] > 1 else -1
+                )
+                top = float(per_owner[row, best])
+                runner = float(per_owner[row, second]) if second >= 0 else 0.0
+                name = self._owner_names[best]
+                runner_name = self._owner_names[second] if second >= 0 else None
+                decisions.append(
+                    self._decide(query, name, top, runner_name, runner, per_owner[row])
+                )
+        return decisions
+
+    def _decide(
+        self,
+        query: str,
+        name: str,
+        top: float,
+        runner_name: str | None,
+        runner: float,
+        row: np.ndarray[Any, np.dtype[np.float32]],
+    ) -> Match:
+        cfg = self._settings
+        shown_runner = _display(runner_name)
+        if top < cfg.cutoff or name.startswith(_KNOWN_OTHER):
+            return Match(query, None, "fuzzy", round(top, 2), _display(name), Reason.TERM_UNKNOWN)
+        if top - runner < cfg.margin:
+            return Match(query, None, "fuzzy", round(top, 2), shown_runner, Reason.TERM_AMBIGUOUS)
+        for partner in self._distinct.get(name, ()):
+            index = self._owner_index.get(partner)
+            if index is not None and top - float(row[index]) < 2 * cfg.margin:
+                return Match(query, None, "fuzzy", round(top, 2), partner, Reason.TERM_AMBIGUOUS)
+        return Match(query, name, "fuzzy", round(top, 2), shown_runner, None)
+
+
+def _display(owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    return owner.removeprefix(_KNOWN_OTHER)
+
+
+def _with_value(match: Match, value: str) -> Match:
+    return Match(value, match.canonical, match.method, match.score, match.runner_up, match.reason)
+
+
+def _refused(value: object, reason: Reason | None) -> Match:
+    if reason is Reason.TERM_MISSING:
+        return Match(value, None, "missing", 0.0, None, reason)
+    return Match(value, None, "none", 0.0, None, Reason.TERM_UNKNOWN)
+
+
+def _known_other(value: str, owner: str) -> Match:
+    return Match(value, None, "known_other", 100.0, _display(owner), Reason.TERM_NOT_ALLOWED)
+
+
+def _rebuild(
+    terms: Mapping[str, Sequence[str]],
+    known_other: Sequence[str],
+    distinct: Sequence[tuple[str, str]],
+    settings: FuzzySettings,
+) -> Matcher:
+    return Matcher(terms, known_other=known_other, distinct=distinct, settings=settings)

@@ -1,0 +1,221 @@
+"""Terminology: is a value a term of the vocabulary, and which canonical term does it mean?"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from inputguard._matching import FuzzySettings, Match, Matcher
+from inputguard._reasons import Reason
+from inputguard._result import RESERVED_COLUMNS
+from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard._vocab import Vocabulary
+from inputguard.exceptions import ConfigurationError
+
+__all__ = ["Terminology", "terminology"]
+
+# Reasons a looked-up value can get, and the small integer each is stored as in the decision
+# table joined onto the rows (0: accepted). term.missing is decided on the row itself (null).
+_CODES: dict[Reason, int] = {
+    Reason.TERM_UNKNOWN: 1,
+    Reason.TERM_AMBIGUOUS: 2,
+    Reason.TERM_CONFUSABLE: 3,
+    Reason.TERM_NOT_ALLOWED: 4,
+}
+_TERM_REASONS = frozenset({Reason.TERM_MISSING, *_CODES})
+_TEXT = (pl.String, pl.Categorical, pl.Enum)
+_DEFAULTS = FuzzySettings()
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Terminology:
+    """A terminology validator; build it with `terminology`."""
+
+    column: str
+    vocab: Vocabulary
+    settings: FuzzySettings = _DEFAULTS
+    method_column: str | None = None
+    score_column: str | None = None
+
+    def __repr__(self) -> str:
+        parts = [repr(self.column), f"vocab=<{self.vocab.label}>"]
+        cfg = self.settings
+        if not cfg.enabled:
+            parts.append("fuzzy=False")
+        else:
+            for name in ("cutoff", "margin", "min_length"):
+                if getattr(cfg, name) != getattr(_DEFAULTS, name):
+                    parts.append(f"{name}={getattr(cfg, name)!r}")
+        if self.method_column is not None:
+            parts.append(f"method_column={self.method_column!r}")
+        if self.score_column is not None:
+            parts.append(f"score_column={self.score_column!r}")
+        return f"terminology({', '.join(parts)})"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The term column."""
+        return (self.column,)
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        """The ``term.*`` reason codes."""
+        return _TERM_REASONS
+
+    @property
+    def matcher(self) -> Matcher:
+        """The vocabulary's matcher for this validator's settings (its cache is shared)."""
+        return self.vocab.matcher(self.settings)
+
+    def match(self, values: list[object]) -> list[Match]:
+        """The decisions this validator takes on ``values`` (for inspection and tests)."""
+        return self.matcher.match(values)
+
+    # -- record path -----------------------------------------------------------------------
+
+    def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
+        """Check one record's term; see `terminology` for the rules."""
+        decision = self.matcher.match_one(record[self.column])
+        if decision.reason is not None:
+            return RecordOutcome(reasons=(decision.reason,))
+        updates: dict[str, Any] = {self.column: decision.canonical}
+        if self.method_column is not None:
+            updates[self.method_column] = decision.method
+        if self.score_column is not None:
+            updates[self.score_column] = decision.score
+        return RecordOutcome(updates=updates)
+
+    # -- batch path ------------------------------------------------------------------------
+
+    def plan(self, ctx: BatchContext) -> BatchPlan:
+        """Match the column's distinct values once and join the decisions onto the rows."""
+        col = pl.col(self.column)
+        dtype = ctx.schema[self.column]
+        missing = Rule(Reason.TERM_MISSING, col.is_null(), field=self.column)
+        if not isinstance(dtype, _TEXT):
+            # numbers, booleans, nested values ...: present but never a term
+            unknown = Rule(Reason.TERM_UNKNOWN, col.is_not_null(), field=self.column)
+            return BatchPlan(rules=(missing, unknown))
+        tag = f"__ig_term{zlib.crc32(repr(self).encode()):08x}"
+        key, canon, code = f"{tag}_key", f"{tag}_canon", f"{tag}_code"
+        method, score = f"{tag}_method", f"{tag}_score"
+        text = col if isinstance(dtype, pl.String) else col.cast(pl.String)
+        distinct = ctx.frame.select(text.unique().alias(key)).collect()[key]
+        values: list[object] = distinct.drop_nulls().to_list()
+        decisions = self.matcher.match(values)
+        columns: dict[str, pl.Series] = {
+            key: pl.Series(key, values, dtype=pl.String),
+            canon: pl.Series(canon, [d.canonical for d in decisions], dtype=pl.String),
+            code: pl.Series(
+                code, [0 if d.reason is None else _CODES[d.reason] for d in decisions], pl.UInt8
+            ),
+        }
+        outputs: dict[str, pl.Expr] = {self.column: pl.col(canon)}
+        if self.method_column is not None:
+            columns[method] = pl.Series(method, [d.method for d in decisions], dtype=pl.String)
+            outputs[self.method_column] = pl.col(method)
+        if self.score_column is not None:
+            columns[score] = pl.Series(score, [d.score for d in decisions], dtype=pl.Float64)
+            outputs[self.score_column] = pl.col(score)
+        table = pl.DataFrame(list(columns.values())).lazy()
+
+        def prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
+            return lf.with_columns(text.alias(key)).join(
+                table, on=key, how="left", maintain_order="left"
+            )
+
+        present = col.is_not_null()
+        rules = [missing] + [
+            # a present value missing from the table has a null code: the rule is null, and
+            # the engine treats a null rule as firing (fail-closed)
+            Rule(reason, present & (pl.col(code) == number), field=self.column)
+            for reason, number in _CODES.items()
+        ]
+        return BatchPlan(rules=tuple(rules), outputs=outputs, prepare=prepare)
+
+
+def terminology(
+    column: str,
+    vocab: Vocabulary | str | Path,
+    *,
+    fuzzy: bool = True,
+    cutoff: float = 88.0,
+    margin: float = 5.0,
+    min_length: int = 5,
+    method_column: str | None = None,
+    score_column: str | None = None,
+) -> Terminology:
+    """Check that ``column`` holds a term of ``vocab`` and replace it by its canonical term.
+
+    Values are matched in a fixed order: exact canonical, exact synonym, folded key (NFKC,
+    case, diacritics, punctuation and spacing folded), token fingerprint (word order), then
+    fuzzy. Per row, one reason at most: ``term.missing`` (null), ``term.unknown`` (no match,
+    or not a string), ``term.ambiguous`` (two canonicals fit about equally well),
+    ``term.confusable`` (Latin, Cyrillic or Greek letters mixed: a homoglyph), or
+    ``term.not_allowed`` (a real term of the domain the vocabulary refuses, such as a
+    subdivision or a withdrawn code). Accepted rows carry the canonical term; quarantined rows
+    keep the original.
+
+    A fuzzy match is accepted only when its similarity (rapidfuzz ``ratio`` on folded text,
+    whole strings only, never partial substrings) reaches ``cutoff`` and leads the best
+    *different* canonical by ``margin`` (twice ``margin`` for a declared ``distinct`` partner),
+    and never for folded inputs shorter than ``min_length`` or single-word codes with digits.
+
+    Args:
+        column: The term column (or record key).
+        vocab: A `Vocabulary`, or the path of a vocabulary file to load.
+        fuzzy: ``False`` makes the validator a pure exact / synonym / folded-key / fingerprint
+            mapping.
+        cutoff: Minimum fuzzy similarity, 50-100.
+        margin: Required lead of the fuzzy winner over the runner-up, 0-50.
+        min_length: Shortest folded input that may be fuzzy-matched, at least 3.
+        method_column: Optional output column with the match method of accepted rows.
+        score_column: Optional output column with the match score of accepted rows.
+
+    Returns:
+        An immutable `Terminology` validator.
+
+    Raises:
+        ConfigurationError: An empty column name, an invalid vocabulary or file, a setting out
+            of range, or an output column that clashes with the input or reserved columns.
+
+    >>> fruit = Vocabulary("fruit", "1", {"apple": ("pomme",), "pear": ()})
+    >>> terminology("fruit", fruit, fuzzy=False)
+    terminology('fruit', vocab=<fruit v1 sha256:...>, fuzzy=False)
+    >>> terminology("fruit", fruit).match(["Pomme", "pears", "kiwi"])[1].canonical
+    'pear'
+    """
+    if not isinstance(column, str) or not column:
+        raise ConfigurationError(f"'column' must be a non-empty column name (got {column!r})")
+    if isinstance(vocab, (str, Path)):
+        vocab = Vocabulary.from_file(vocab)
+    if not isinstance(vocab, Vocabulary):
+        raise ConfigurationError(
+            f"'vocab' must be a Vocabulary or a vocabulary file path (got {type(vocab).__name__})"
+        )
+    if isinstance(cutoff, bool) or not isinstance(cutoff, (int, float)):
+        raise ConfigurationError(f"'cutoff' must be a number (got {cutoff!r})")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)):
+        raise ConfigurationError(f"'margin' must be a number (got {margin!r})")
+    settings = FuzzySettings(fuzzy, float(cutoff), float(margin), min_length)
+    extra = [c for c in (method_column, score_column) if c is not None]
+    for name in extra:
+        if not isinstance(name, str) or not name or name.startswith("__ig_"):
+            raise ConfigurationError(
+                f"output columns must be non-empty names not starting with '__ig_' (got {name!r})"
+            )
+        if name == column or name in RESERVED_COLUMNS:
+            raise ConfigurationError(
+                f"output column {name!r} must differ from {column!r} and from the reserved "
+                f"columns {sorted(RESERVED_COLUMNS)!r}"
+            )
+    if len(set(extra)) != len(extra):
+        raise ConfigurationError(
+            f"'method_column' and 'score_column' must differ (both {method_column!r})"
+        )
+    return Terminology(column, vocab, settings, method_column, score_column)
