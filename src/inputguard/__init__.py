@@ -6,6 +6,7 @@ to use the terms the model knows. Failing records are kept with their reasons an
 
 from importlib import metadata as _metadata
 
+from inputguard._bypass import bypass
 from inputguard._clock import Clock, FixedClock
 from inputguard._duration import parse_duration
 from inputguard._freshness import Freshness, FreshnessLimits, freshness
@@ -23,6 +24,7 @@ from inputguard._validator import (
     Rule,
     Validator,
 )
+from inputguard._wrap import Outcome, guarded, last_outcome
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
 try:
@@ -41,6 +43,7 @@ __all__ = [
     "Guard",
     "InputGuardError",
     "InputRejected",
+    "Outcome",
     "Provenance",
     "Reason",
     "RecordContext",
@@ -53,7 +56,10 @@ __all__ = [
     "Validator",
     "Verdict",
     "__version__",
+    "bypass",
     "freshness",
+    "guarded",
+    "last_outcome",
     "parse_duration",
     "provenance",
     "sign",

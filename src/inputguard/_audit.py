@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,12 @@ __all__ = ["AUDIT_SCHEMA_VERSION", "emit", "fingerprint", "library_version", "lo
 
 AUDIT_SCHEMA_VERSION = 1
 logger = structlog.get_logger("inputguard")
+
+# While set (by a guarded function's wrapper, around one check), `emit` appends the event here
+# instead of logging it, so that the wrapper can add the policy it applied and log ONE event.
+deferred: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
+    "inputguard_audit_deferred", default=None
+)
 
 
 def library_version() -> str:
@@ -47,24 +54,32 @@ def emit(
     guard: str,
     guard_fingerprint: str,
     checked_at: datetime,
-    rows_in: int,
+    rows_in: int | None,
     accepted: int,
     quarantined: int,
     reasons: Mapping[str, int],
     duration_s: float,
     **extra: Any,
 ) -> None:
-    """Log one audit event at info level with the documented keys."""
-    logger.info(
-        event,
-        audit_schema=AUDIT_SCHEMA_VERSION,
-        guard=guard,
-        guard_fingerprint=guard_fingerprint,
-        checked_at=checked_at.isoformat(),
-        rows_in=rows_in,
-        accepted=accepted,
-        quarantined=quarantined,
-        reasons=dict(reasons),
-        duration_ms=round(duration_s * 1000, 3),
+    """Log one audit event at info level with the documented keys (``rows_in``: None if unknown).
+
+    Inside a guarded function's wrapper the event is handed to the wrapper instead (see
+    `deferred`), which logs it once with the policy it applied.
+    """
+    payload: dict[str, Any] = {
+        "audit_schema": AUDIT_SCHEMA_VERSION,
+        "guard": guard,
+        "guard_fingerprint": guard_fingerprint,
+        "checked_at": checked_at.isoformat(),
+        "rows_in": rows_in,
+        "accepted": accepted,
+        "quarantined": quarantined,
+        "reasons": dict(reasons),
+        "duration_ms": round(duration_s * 1000, 3),
         **extra,
-    )
+    }
+    pending = deferred.get()
+    if pending is not None:
+        pending.append((event, payload))
+        return
+    logger.info(event, **payload)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from inputguard import _audit
 from inputguard._clock import Clock, read_clock, system_clock
@@ -13,9 +13,16 @@ from inputguard._reasons import Reason
 from inputguard._result import Result, Verdict
 from inputguard._schema import StructuralSchema, schema_plan
 from inputguard._validator import BatchPlan, RecordContext, Validator
+from inputguard._wrap import guarded
 from inputguard.exceptions import ConfigurationError, InputRejected
 
+if TYPE_CHECKING:
+    from inputguard._wrap import OnFail, Sink
+
 __all__ = ["Guard"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Guard:
@@ -243,3 +250,37 @@ class Guard:
                 verdict=result,
             )
         return result
+
+    @overload
+    def wrap(self, fn: Callable[P, R], /) -> Callable[P, R]: ...
+
+    @overload
+    def wrap(
+        self,
+        fn: None = None,
+        /,
+        *,
+        arg: str | int | None = None,
+        on_fail: OnFail = "raise",
+        sink: Sink | None = None,
+        keep_meta_columns: bool = False,
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+    def wrap(
+        self,
+        fn: Callable[P, R] | None = None,
+        /,
+        *,
+        arg: str | int | None = None,
+        on_fail: OnFail = "raise",
+        sink: Sink | None = None,
+        keep_meta_columns: bool = False,
+    ) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
+        """Guard a sync or async function: ``@guard.wrap`` or ``@guard.wrap(arg=..., ...)``.
+
+        The same as `inputguard.guarded` with this guard; see it for inputs, policies and audit.
+        """
+        decorate = guarded(
+            self, arg, on_fail=on_fail, sink=sink, keep_meta_columns=keep_meta_columns
+        )
+        return decorate if fn is None else decorate(fn)

@@ -1,0 +1,658 @@
+"""Guarded functions: `guarded(guard, ...)` and ``Guard.wrap`` put a guard in front of a function.
+
+The wrapper finds the guarded argument (by name or position), checks it with the guard's record
+path (`Guard.check`) or batch path (`Guard.validate`), applies the ``on_fail`` policy, and calls
+the function with the normalized input, of the same kind it was given. It logs exactly one audit
+event per call: the guard's own event, with ``policy`` and ``function`` added.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
+
+import polars as pl
+
+from inputguard import _audit
+from inputguard._bypass import _REASON as _BYPASS_REASON
+from inputguard._clock import read_clock
+from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS, Result, Verdict
+from inputguard.exceptions import ConfigurationError, InputRejected
+
+if TYPE_CHECKING:
+    from inputguard._guard import Guard
+
+__all__ = ["Fallback", "OnFail", "Outcome", "Policy", "Sink", "guarded", "last_outcome"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Policy = Literal["none", "raise", "fallback", "quarantine", "warn", "bypass"]
+"""Which policy decided a guarded call (``none``: the input passed)."""
+
+Fallback = Callable[[Any, "Verdict | Result"], Any]
+"""``(original input, verdict or result) -> value`` returned in place of the function's result."""
+
+OnFail = Literal["raise", "quarantine", "warn"] | Fallback
+"""What a guarded function does with input that fails its guard."""
+
+Sink = Callable[[Result], object] | str | os.PathLike[str]
+"""Where ``on_fail="quarantine"`` sends quarantined rows: a callable, or a parquet directory."""
+
+_STRING_POLICIES = frozenset({"raise", "quarantine", "warn"})
+_EMPTY_LIST = pl.List(pl.String)
+
+# Input kinds, resolved once per type.
+_MAPPING, _MODEL, _DATACLASS, _OTHER = "mapping", "model", "dataclass", "other"
+_FRAME, _LAZY, _TABLE, _BATCH = "frame", "lazy", "table", "batch"
+_RECORD_KINDS = frozenset({_MAPPING, _MODEL, _DATACLASS, _OTHER})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the guard decided one call of a guarded function.
+
+    Attributes:
+        policy: ``"none"`` when the input passed; otherwise the policy that handled the failing
+            input (``"raise"``, ``"fallback"``, ``"quarantine"``, ``"warn"``), or ``"bypass"``
+            when the call ran inside `bypass`.
+        function: The guarded function's qualified name.
+        verdict: The `Verdict` (records) or `Result` (frames); None for a bypassed call.
+    """
+
+    policy: Policy
+    function: str
+    verdict: Verdict | Result | None
+
+
+_LAST: ContextVar[Outcome | None] = ContextVar("inputguard_last_outcome", default=None)
+
+
+def last_outcome() -> Outcome | None:
+    """The `Outcome` of the latest guarded call in this context (thread or asyncio task).
+
+    It is set before the function runs, so the function itself can read how its input was
+    decided (for instance that ``on_fail="warn"`` let unchecked input through), and it stays
+    set after the call, including when the call raised `InputRejected`. Other threads and tasks
+    never see it. None before the first guarded call in the context.
+    """
+    return _LAST.get()
+
+
+def guarded(
+    guard: Guard,
+    arg: str | int | None = None,
+    *,
+    on_fail: OnFail = "raise",
+    sink: Sink | None = None,
+    keep_meta_columns: bool = False,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Build a decorator that checks one argument of a sync or async function with ``guard``.
+
+    Accepted inputs, and what the function receives when the input passes: a mapping (a new
+    ``dict`` with normalized values), a pydantic model (``model_copy(update=...)`` with the
+    normalized values, not re-validated), a dataclass (``dataclasses.replace``), a polars
+    ``DataFrame`` or ``LazyFrame`` or a pyarrow ``Table`` or ``RecordBatch`` (the same kind, with
+    the accepted rows, normalized, and the input's columns in the input's order).
+
+    Policies for input that fails:
+
+    - ``"raise"`` (default): raise `InputRejected` with the reasons (and capped examples for
+      frames); the function is not called.
+    - a callable ``fallback(input, verdict)``: its return value is returned instead (awaited if
+      it is awaitable and the function is async). ``verdict`` is the `Verdict` (records) or the
+      `Result` (frames); for input rejected as a whole (a missing column, an unsupported type)
+      it is a `Verdict` with those reasons.
+    - ``"quarantine"``: for frames, the `Result` goes to ``sink`` and the function receives only
+      the accepted rows (possibly none). For a record, the one-row `Result` goes to ``sink`` and
+      `InputRejected` is raised, since there is nothing left to call the function with.
+    - ``"warn"``: the audit event is logged at warning level and the function receives the
+      ORIGINAL input unchanged.
+
+    Every call logs one audit event (``inputguard.check`` or ``inputguard.validate``) with
+    ``policy`` (see `Outcome`) and ``function``; `last_outcome` returns the same decision.
+    Inside `bypass` the checks do not run, the input passes unchanged and the event says
+    ``policy="bypass"``.
+
+    Args:
+        guard: The guard to apply.
+        arg: The guarded parameter: its name, or its index among the function's parameters as
+            written (``self`` counts). Default: the first parameter other than ``self``/``cls``.
+        on_fail: ``"raise"``, ``"quarantine"``, ``"warn"``, or a fallback callable.
+        sink: With ``on_fail="quarantine"`` (and only then): a callable taking the `Result`, or
+            a directory path for a ``ParquetSink``.
+        keep_meta_columns: Frames only: keep the columns the guard adds to accepted rows
+            (``row_id``, ``warnings`` and any new normalized column) instead of the input's
+            columns alone.
+
+    Returns:
+        A decorator; the wrapped function keeps its signature, its name and its docstring, and
+        an async function stays a coroutine function.
+
+    Raises:
+        ConfigurationError: An unknown policy, a missing or unneeded ``sink``, or an ``arg``
+            that names no parameter of the function (raised when decorating).
+
+    >>> from datetime import UTC, datetime
+    >>> from structlog.testing import capture_logs
+    >>> import inputguard as ig
+    >>> guard = ig.Guard(
+    ...     [ig.freshness("ts", error_after="1h")],
+    ...     name="demo",
+    ...     clock=ig.FixedClock(datetime(2026, 1, 1, 12, tzinfo=UTC)),
+    ... )
+    >>> @ig.guarded(guard, on_fail=lambda record, verdict: verdict.reasons)
+    ... def predict(record: dict[str, object]) -> object:
+    ...     return record["ts"]
+    >>> with capture_logs() as events:
+    ...     predict({"ts": "2026-01-01T12:30:00+01:00"})
+    ...     predict({"ts": "2026-01-01T09:00:00Z"})
+    datetime.datetime(2026, 1, 1, 11, 30, tzinfo=datetime.timezone.utc)
+    ('freshness.stale',)
+    >>> [(e["policy"], e["function"]) for e in events]
+    [('none', 'predict'), ('fallback', 'predict')]
+    """
+    if isinstance(on_fail, str):
+        if on_fail not in _STRING_POLICIES:
+            raise ConfigurationError(
+                f"'on_fail' must be 'raise', 'quarantine', 'warn' or a fallback callable "
+                f"(got {on_fail!r})"
+            )
+        policy: Policy = cast("Policy", on_fail)
+        fallback: Fallback | None = None
+    elif callable(on_fail):
+        policy, fallback = "fallback", on_fail
+    else:
+        raise ConfigurationError(
+            f"'on_fail' must be 'raise', 'quarantine', 'warn' or a fallback callable "
+            f"(got {on_fail!r})"
+        )
+    write = _resolve_sink(sink, policy)
+    if not isinstance(keep_meta_columns, bool):
+        raise ConfigurationError(
+            f"'keep_meta_columns' must be True or False (got {keep_meta_columns!r})"
+        )
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        if not callable(fn):
+            raise ConfigurationError(f"guard.wrap decorates a function (got {fn!r})")
+        call = _GuardedCall(guard, fn, arg, policy, write, keep_meta=keep_meta_columns)
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def guarded_async(*args: Any, **kwargs: Any) -> Any:
+                args, kwargs, failed = call.enter(args, kwargs)
+                if failed is not None:
+                    value = cast("Fallback", fallback)(*failed)
+                    if inspect.isawaitable(value):
+                        value = await value
+                    return value
+                return await fn(*args, **kwargs)
+
+            return cast("Callable[P, R]", guarded_async)
+
+        @functools.wraps(fn)
+        def guarded_sync(*args: Any, **kwargs: Any) -> Any:
+            args, kwargs, failed = call.enter(args, kwargs)
+            if failed is not None:
+                return cast("Fallback", fallback)(*failed)
+            return fn(*args, **kwargs)
+
+        return cast("Callable[P, R]", guarded_sync)
+
+    return decorate
+
+
+def _resolve_sink(sink: Sink | None, policy: Policy) -> Callable[[Result], object] | None:
+    if policy != "quarantine":
+        if sink is not None:
+            raise ConfigurationError(
+                f"'sink' is only used with on_fail='quarantine' (got on_fail={policy!r})"
+            )
+        return None
+    if sink is None:
+        raise ConfigurationError(
+            "on_fail='quarantine' needs a 'sink': a callable taking a Result, or a directory"
+        )
+    if isinstance(sink, (str, os.PathLike)):
+        try:
+            from inputguard._sinks import ParquetSink  # noqa: PLC0415 - optional, import on use
+        except ImportError:  # pragma: no cover - only in a tree without sinks
+            raise ConfigurationError(
+                f"a directory sink needs ParquetSink, which this build lacks (got {sink!r}); "
+                f"pass a callable taking a Result"
+            ) from None
+        return ParquetSink(sink)
+    if callable(sink):
+        return sink
+    raise ConfigurationError(
+        f"'sink' must be a callable taking a Result or a directory path (got {sink!r})"
+    )
+
+
+def _locate(fn: Callable[..., Any], arg: str | int | None) -> inspect.Parameter:
+    """The guarded parameter of ``fn``; configuration errors name what was asked and what exists."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the signature of {fn!r}: {exc}") from None
+    usable = [
+        p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]  # *args/**kwargs cannot be found by name or position
+    names = [p.name for p in params]
+    if arg is None:
+        candidates = [p for p in usable if p.name not in ("self", "cls")]
+        if not candidates:
+            raise ConfigurationError(
+                f"{_qualname(fn)} has no parameter to guard (parameters: {names!r})"
+            )
+        return candidates[0]
+    if isinstance(arg, str):
+        for p in usable:
+            if p.name == arg:
+                return p
+        raise ConfigurationError(
+            f"'arg' must name a parameter of {_qualname(fn)} other than *args/**kwargs "
+            f"(got {arg!r}; parameters: {names!r})"
+        )
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if 0 <= arg < len(positional) and params[arg] is positional[arg]:
+            return positional[arg]
+        raise ConfigurationError(
+            f"'arg' must be the index of a positional parameter of {_qualname(fn)} "
+            f"(got {arg}; parameters: {names!r})"
+        )
+    raise ConfigurationError(f"'arg' must be a parameter name or index (got {arg!r})")
+
+
+def _qualname(fn: Callable[..., Any]) -> str:
+    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
+
+
+_CACHE_LIMIT = 1024  # classes remembered; the caches restart empty past it (dynamic classes)
+_KINDS: dict[type, str] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _kind_of(value: object) -> str:
+    """The input kind of ``value``, decided once per class."""
+    cls = type(value)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _classify(cls)
+        if len(_KINDS) >= _CACHE_LIMIT:
+            _KINDS.clear()
+        _KINDS[cls] = kind
+    return kind
+
+
+def _classify(cls: type) -> str:
+    bases: list[tuple[type, str]] = [(Mapping, _MAPPING)]
+    if "pydantic" in sys.modules:  # a pydantic model means pydantic is imported already
+        from pydantic import BaseModel  # noqa: PLC0415 - see above
+
+        bases.append((BaseModel, _MODEL))
+    bases += [(pl.DataFrame, _FRAME), (pl.LazyFrame, _LAZY)]
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa  # noqa: PLC0415 - see above
+
+        bases += [(pa.Table, _TABLE), (pa.RecordBatch, _BATCH)]
+    for base, kind in bases:
+        if issubclass(cls, base):
+            return kind
+    return _DATACLASS if dataclasses.is_dataclass(cls) else _OTHER
+
+
+def _dataclass_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """All field names of a dataclass, and those ``dataclasses.replace`` may set."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)
+        known = tuple(f.name for f in fields), frozenset(f.name for f in fields if f.init)
+        if len(_FIELDS) >= _CACHE_LIMIT:
+            _FIELDS.clear()
+        _FIELDS[cls] = known
+    return known
+
+
+class _GuardedCall:
+    """Everything one wrapped function needs per call, resolved once when decorating."""
+
+    __slots__ = (
+        "_field",
+        "_function",
+        "_guard",
+        "_index",
+        "_keep_meta",
+        "_keyword",
+        "_name",
+        "_param",
+        "_policy",
+        "_signature",
+        "_write",
+    )
+
+    def __init__(
+        self,
+        guard: Guard,
+        fn: Callable[..., Any],
+        arg: str | int | None,
+        policy: Policy,
+        write: Callable[[Result], object] | None,
+        *,
+        keep_meta: bool,
+    ) -> None:
+        if not (callable(getattr(guard, "check", None)) and hasattr(guard, "validators")):
+            raise ConfigurationError(f"'guard' must be a Guard (got {guard!r})")
+        param = _locate(fn, arg)
+        self._guard = guard
+        self._function = _qualname(fn)
+        self._param = param
+        self._name = param.name
+        self._keyword = param.kind is not param.POSITIONAL_ONLY
+        positional = (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)
+        self._index: int | None = (
+            list(inspect.signature(fn).parameters).index(param.name)
+            if param.kind in positional
+            else None
+        )
+        self._signature = inspect.signature(fn)
+        self._policy = policy
+        self._write = write
+        self._keep_meta = keep_meta
+        fields = {c for v in guard.validators for c in v.columns}
+        self._field = next(iter(fields)) if len(fields) == 1 else None
+
+    # -- per call ----------------------------------------------------------------------------
+
+    def enter(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any], tuple[Any, Verdict | Result] | None]:
+        """Check the guarded argument; return the call's arguments, or the fallback's inputs."""
+        name, index = self._name, self._index
+        if self._keyword and name in kwargs:
+            value = kwargs[name]
+            positional = False
+        elif index is not None and len(args) > index:
+            value = args[index]
+            positional = True
+        elif self._param.default is not inspect.Parameter.empty:
+            bound = self._signature.bind_partial(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, dict(bound.kwargs)
+            return self.enter(args, kwargs)
+        else:  # missing and no default: the call itself raises the usual TypeError
+            return args, kwargs, None
+
+        reason = _BYPASS_REASON.get()
+        if reason is not None:
+            self._log_bypass(value, reason)
+            return args, kwargs, None
+
+        kind = _MAPPING if type(value) is dict else _kind_of(value)
+        if kind in _RECORD_KINDS:
+            new, failed = self._record(value, kind)
+        else:
+            new, failed = self._frame(value, kind)
+        if failed is not None:
+            return args, kwargs, failed
+        if positional:
+            args = (*args[:index], new, *args[cast("int", index) + 1 :])
+        else:
+            kwargs = {**kwargs, name: new}
+        return args, kwargs, None
+
+    def _record(self, value: Any, kind: str) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
+        if kind == _MAPPING:
+            mapping = value
+        elif kind == _MODEL:
+            mapping = dict(value)
+        elif kind == _DATACLASS:
+            mapping = {n: getattr(value, n) for n in _dataclass_fields(type(value))[0]}
+        else:
+            mapping = value  # not a record: Guard.check rejects it as schema.unsupported_type
+        pending: list[tuple[str, dict[str, Any]]] = []
+        rejected: InputRejected | None = None
+        token = _audit.deferred.set(pending)
+        try:
+            verdict = self._guard.check(mapping)
+        except InputRejected as exc:  # rejected as a whole: a missing key, not a record
+            rejected = exc
+            is_mapping = isinstance(mapping, Mapping)
+            verdict = Verdict(
+                ok=False, record=dict(mapping) if is_mapping else {}, reasons=exc.reasons
+            )
+            self._emit_whole("inputguard.check", 1 if is_mapping else None, exc.reasons)
+        finally:
+            _audit.deferred.reset(token)
+
+        if verdict.ok:
+            self._finish(pending, "none", verdict)
+            return _rebuild(value, kind, mapping, verdict.record), None
+        policy = self._policy
+        if policy == "fallback":
+            self._finish(pending, policy, verdict)
+            return None, (value, verdict)
+        if policy == "warn":
+            self._finish(pending, policy, verdict)
+            return value, None
+        if rejected is None:
+            rejected = InputRejected(
+                f"guard {self._guard.name!r} rejected the input of {self._function}: "
+                f"{', '.join(verdict.reasons)}"
+                + (f" (owner: {verdict.owner})" if verdict.owner else ""),
+                reasons=verdict.reasons,
+                field=self._field,
+                verdict=verdict,
+            )
+        if policy == "quarantine" and isinstance(mapping, Mapping) and mapping:
+            self._quarantine(pending, verdict, _one_row_result(self._guard, mapping, verdict))
+        else:  # "raise", or nothing a sink could keep (not a record): raise
+            self._finish(pending, "raise", verdict)
+        raise rejected
+
+    def _frame(self, value: Any, kind: str) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
+        pending: list[tuple[str, dict[str, Any]]] = []
+        rejected: InputRejected | None = None
+        token = _audit.deferred.set(pending)
+        try:
+            result = self._guard.validate(value)
+        except InputRejected as exc:  # rejected as a whole: a missing column, a reserved name
+            rejected = exc
+            whole = self._reject_whole(value, kind, exc)
+            rows = whole.rows if whole is not None else _height(value, kind)
+            self._emit_whole("inputguard.validate", rows, exc.reasons)
+        finally:
+            _audit.deferred.reset(token)
+
+        if rejected is not None:
+            verdict = Verdict(ok=False, record={}, reasons=rejected.reasons)
+            if self._policy == "fallback":
+                self._finish(pending, "fallback", verdict)
+                return None, (value, verdict)
+            if self._policy == "warn":
+                self._finish(pending, "warn", verdict)
+                return value, None
+            if self._policy == "quarantine" and whole is not None:
+                self._quarantine(pending, whole, whole)
+            else:  # nothing a sink could keep (not a frame, a reserved column name): raise
+                self._finish(pending, "raise", verdict)
+            raise rejected
+
+        if result.ok:
+            self._finish(pending, "none", result)
+            return self._frame_out(result, kind), None
+        policy = self._policy
+        if policy == "fallback":
+            self._finish(pending, policy, result)
+            return None, (value, result)
+        if policy == "warn":
+            self._finish(pending, policy, result)
+            return value, None
+        if policy == "quarantine":
+            self._quarantine(pending, result, result)
+            return self._frame_out(result, kind), None
+        self._finish(pending, policy, result)
+        examples = result.quarantined.select(ROW_ID, REASONS).head(5).rows(named=True)
+        raise InputRejected(
+            f"guard {self._guard.name!r} quarantined {result.quarantined.height} of "
+            f"{result.rows} rows given to {self._function}: {result.counts()!r}",
+            reasons=list(result.counts()),
+            examples=examples,
+            verdict=result,
+        )
+
+    def _frame_out(self, result: Result, kind: str) -> Any:
+        accepted = result.accepted
+        if not self._keep_meta:
+            originals = [c for c in result.quarantined.columns if c not in RESERVED_COLUMNS]
+            accepted = accepted.select(originals)
+        if kind == _FRAME:
+            return accepted
+        if kind == _LAZY:
+            return accepted.lazy()
+        table = accepted.to_arrow()
+        if kind == _TABLE:
+            return table
+        import pyarrow as pa  # noqa: PLC0415 - pyarrow is imported whenever a RecordBatch is given
+
+        batches = table.combine_chunks().to_batches()
+        return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
+
+    def _reject_whole(self, value: Any, kind: str, exc: InputRejected) -> Result | None:
+        """Every row quarantined with the whole-input reasons, for a sink; None if impossible."""
+        if self._policy != "quarantine" or kind == _OTHER:
+            return None
+        started = time.perf_counter()
+        frame = value.collect() if kind == _LAZY else value
+        frame = frame if kind in (_FRAME, _LAZY) else pl.DataFrame(pl.from_arrow(value))
+        if RESERVED_COLUMNS & set(frame.columns):
+            return None
+        indexed = frame.with_row_index(ROW_ID)
+        quarantined = indexed.with_columns(
+            pl.lit(list(exc.reasons), dtype=_EMPTY_LIST).alias(REASONS),
+            pl.lit(None, dtype=pl.String).alias(OWNER),
+            pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS),
+        )
+        accepted = indexed.clear().with_columns(pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS))
+        return Result(
+            accepted=accepted,
+            quarantined=quarantined,
+            guard=self._guard.name,
+            fingerprint=self._guard.fingerprint,
+            checked_at=read_clock(self._guard.clock),
+            duration_s=time.perf_counter() - started,
+        )
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    def _emit_whole(self, event: str, rows: int | None, reasons: tuple[str, ...]) -> None:
+        _audit.emit(
+            event,
+            guard=self._guard.name,
+            guard_fingerprint=self._guard.fingerprint,
+            checked_at=read_clock(self._guard.clock),
+            rows_in=rows,
+            accepted=0,
+            quarantined=rows or 0,
+            reasons=dict.fromkeys(reasons, rows or 0),
+            duration_s=0.0,
+        )
+
+    def _finish(
+        self,
+        pending: list[tuple[str, dict[str, Any]]],
+        policy: Policy,
+        verdict: Verdict | Result | None,
+        **extra: Any,
+    ) -> None:
+        """Record the outcome and log the guard's deferred event once, with the policy."""
+        _LAST.set(Outcome(policy, self._function, verdict))
+        for event, payload in pending:
+            payload["policy"] = policy
+            payload["function"] = self._function
+            payload.update(extra)
+            if policy == "warn":
+                _audit.logger.warning(event, **payload)
+            else:
+                _audit.logger.info(event, **payload)
+
+    def _quarantine(
+        self, pending: list[tuple[str, dict[str, Any]]], verdict: Verdict | Result, result: Result
+    ) -> None:
+        write = cast("Callable[[Result], object]", self._write)
+        try:
+            write(result)
+        except BaseException as exc:
+            self._finish(pending, "quarantine", verdict, sink_error=type(exc).__name__)
+            raise
+        self._finish(pending, "quarantine", verdict)
+
+    def _log_bypass(self, value: Any, reason: str) -> None:
+        kind = _MAPPING if type(value) is dict else _kind_of(value)
+        record = kind in _RECORD_KINDS
+        _LAST.set(Outcome("bypass", self._function, None))
+        _audit.emit(
+            "inputguard.check" if record else "inputguard.validate",
+            guard=self._guard.name,
+            guard_fingerprint=self._guard.fingerprint,
+            checked_at=read_clock(self._guard.clock),
+            rows_in=1 if record else _height(value, kind),
+            accepted=0,
+            quarantined=0,
+            reasons={},
+            duration_s=0.0,
+            policy="bypass",
+            bypass_reason=reason,
+            function=self._function,
+        )
+
+
+def _height(value: Any, kind: str) -> int | None:
+    if kind == _FRAME:
+        return int(value.height)
+    if kind in (_TABLE, _BATCH):
+        return int(value.num_rows)
+    return None  # a LazyFrame's length is unknown without running it
+
+
+def _rebuild(value: Any, kind: str, original: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
+    """The accepted input as the kind it came in, with the normalized values."""
+    if kind == _MAPPING:
+        return record
+    changed = {k: v for k, v in record.items() if k not in original or original[k] is not v}
+    if not changed:
+        return value
+    if kind == _MODEL:
+        return value.model_copy(update=changed)
+    settable = _dataclass_fields(type(value))[1]
+    return dataclasses.replace(value, **{k: v for k, v in changed.items() if k in settable})
+
+
+def _one_row_result(guard: Guard, record: Mapping[str, Any], verdict: Verdict) -> Result:
+    """A rejected record as the one-row `Result` a sink takes (original values, reasons, owner)."""
+    row = pl.from_dicts([dict(record)]) if record else pl.DataFrame()
+    indexed = row.with_row_index(ROW_ID)
+    quarantined = indexed.with_columns(
+        pl.lit(list(verdict.reasons), dtype=_EMPTY_LIST).alias(REASONS),
+        pl.lit(verdict.owner, dtype=pl.String).alias(OWNER),
+        pl.lit(list(verdict.warnings), dtype=_EMPTY_LIST).alias(WARNINGS),
+    )
+    accepted = indexed.clear().with_columns(pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS))
+    return Result(
+        accepted=accepted,
+        quarantined=quarantined,
+        guard=guard.name,
+        fingerprint=guard.fingerprint,
+        checked_at=verdict.checked_at or read_clock(guard.clock),
+        duration_s=0.0,
+    )
