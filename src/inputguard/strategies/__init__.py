@@ -1,0 +1,332 @@
+"""Hypothesis strategies derived from a guard, for property tests in downstream projects.
+
+State "my model never sees a stale, unsigned or unknown-term record" as a property::
+
+    from hypothesis import given
+    from inputguard import strategies as igst
+
+    @given(igst.records(guard, valid=False))
+    def test_rejected_records_never_reach_the_model(case):
+        record, reasons = case
+        assert guard.check(record).reasons == reasons
+
+Values are generated relative to one reading of the guard's clock, keeping a margin from every
+threshold. For exact verdicts the guard should use a fixed clock (`inputguard.FixedClock`, or
+the ``frozen_clock`` fixture of the pytest plugin), or pass the instant it will use as ``now=``.
+Needs the ``testing`` extra: ``pip install 'inputguard[testing]'``.
+"""
+
+from __future__ import annotations
+
+try:
+    import hypothesis  # noqa: F401 - imported for the clear error below
+except ModuleNotFoundError as error:  # pragma: no cover - exercised in a subprocess test
+    raise ModuleNotFoundError(
+        "inputguard.strategies needs Hypothesis; install it with "
+        "pip install 'inputguard[testing]'",
+        name=error.name,
+    ) from error
+
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal, overload
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from inputguard._clock import Clock
+from inputguard._duration import Duration, parse_duration
+from inputguard._guard import Guard
+from inputguard.exceptions import ConfigurationError
+from inputguard.strategies._compose import (
+    GeneratedFrame,
+    InvalidRecord,
+    build_frame,
+    check_extra,
+    check_reasons,
+    draw_breakage,
+    draw_record,
+    expected,
+    invalid_count,
+    plan_for,
+    reading,
+)
+from inputguard.strategies._time import (
+    KINDS,
+    Kind,
+    Limits,
+    clock_reading,
+    instants,
+    render_aware,
+    render_naive,
+)
+
+__all__ = ["GeneratedFrame", "InvalidRecord", "frames", "records", "timestamps"]
+
+
+@overload
+def records(
+    guard: Guard,
+    *,
+    valid: Literal[True] = True,
+    reasons: None = None,
+    now: datetime | None = None,
+    extra: Mapping[str, SearchStrategy[Any]] | None = None,
+) -> SearchStrategy[dict[str, Any]]: ...
+
+
+@overload
+def records(
+    guard: Guard,
+    *,
+    valid: Literal[False],
+    reasons: Collection[str] | None = None,
+    now: datetime | None = None,
+    extra: Mapping[str, SearchStrategy[Any]] | None = None,
+) -> SearchStrategy[InvalidRecord]: ...
+
+
+def records(
+    guard: Guard,
+    *,
+    valid: bool = True,
+    reasons: Collection[str] | None = None,
+    now: datetime | None = None,
+    extra: Mapping[str, SearchStrategy[Any]] | None = None,
+) -> SearchStrategy[dict[str, Any]] | SearchStrategy[InvalidRecord]:
+    """Records for ``guard``: ones it accepts, or ones it rejects with known reasons.
+
+    A valid record passes every validator (it may carry warnings such as ``freshness.aging``).
+    An invalid record fails one or more validators, each for one reason, while the columns of
+    the other validators hold valid values; `Guard.check` reports exactly
+    ``InvalidRecord.reasons``. Examples shrink towards a single failing validator, its first
+    reason, and round timestamps close to the clock reading.
+
+    Args:
+        guard: The guard whose validators the records are for.
+        valid: True for accepted records (``dict``), False for `InvalidRecord` pairs.
+        reasons: With ``valid=False``: rejection codes to draw from (default: every code the
+            guard can report); each record fails for one or more of them and no other.
+        now: The instant to generate for; by default the guard's clock is read once per example.
+            Give the guard a fixed clock (or pass the instant it uses) for exact verdicts.
+        extra: Strategies for fields no validator reads (model features), by name.
+
+    Returns:
+        A strategy of ``dict`` records, or of `InvalidRecord` when ``valid`` is False.
+
+    Raises:
+        ConfigurationError: A validator type has no generator, ``reasons`` names a code the
+            guard cannot report alone (or is given with ``valid=True``), or an ``extra`` name
+            clashes with a checked column.
+    """
+    plan = plan_for(guard)
+    fields = check_extra(plan, extra)
+    if valid:
+        if reasons is not None:
+            raise ConfigurationError("'reasons' only applies to valid=False")
+
+        @st.composite
+        def accepted(draw: st.DrawFn) -> dict[str, Any]:
+            record = draw(draw_record(plan, reading(guard, now), {}, frame=False))
+            for name, strategy in fields.items():
+                record[name] = draw(strategy)
+            return record
+
+        return accepted()
+
+    allowed = check_reasons(plan, reasons)
+
+    @st.composite
+    def rejected(draw: st.DrawFn) -> InvalidRecord:
+        broken = draw(draw_breakage(plan, allowed))
+        record = draw(draw_record(plan, reading(guard, now), broken, frame=False))
+        for name, strategy in fields.items():
+            record[name] = draw(strategy)
+        return InvalidRecord(record, expected(plan, broken))
+
+    return rejected()
+
+
+def frames(
+    guard: Guard,
+    *,
+    min_rows: int = 0,
+    max_rows: int = 20,
+    invalid_fraction: float | None = None,
+    reasons: Collection[str] | None = None,
+    now: datetime | None = None,
+    extra: Mapping[str, SearchStrategy[Any]] | None = None,
+) -> SearchStrategy[GeneratedFrame]:
+    """Polars frames for ``guard`` with a known split into accepted and quarantined rows.
+
+    Timestamp and other checked columns are text columns (``pl.String``), so valid, naive and
+    malformed values share one column. The clock is read once per frame, as `Guard.validate`
+    does.
+
+    Args:
+        guard: The guard whose validators the rows are for.
+        min_rows: Fewest rows.
+        max_rows: Most rows.
+        invalid_fraction: Share of rows the guard must quarantine, rounded half up to a row
+            count (``0.0``: every row valid). None lets Hypothesis choose row by row; examples
+            then shrink towards all-valid frames.
+        reasons: Rejection codes invalid rows draw from (default: every code the guard can
+            report alone).
+        now: The instant to generate for; by default the guard's clock, read once per frame.
+        extra: Strategies for unchecked fields, by name (their dtypes are inferred).
+
+    Returns:
+        A strategy of `GeneratedFrame`: the frame, and per row the reasons it must be
+        quarantined for (empty for accepted rows).
+
+    Raises:
+        ConfigurationError: Bad row bounds or fraction, invalid rows asked of a guard that
+            cannot reject any, or any error `records` raises.
+    """
+    plan = plan_for(guard)
+    fields = check_extra(plan, extra)
+    if not (isinstance(min_rows, int) and isinstance(max_rows, int) and 0 <= min_rows <= max_rows):
+        raise ConfigurationError(
+            f"need 0 <= min_rows <= max_rows (got min_rows={min_rows!r}, max_rows={max_rows!r})"
+        )
+    if invalid_fraction is not None and not 0.0 <= invalid_fraction <= 1.0:
+        raise ConfigurationError(
+            f"'invalid_fraction' must be between 0 and 1, or None (got {invalid_fraction!r})"
+        )
+    if invalid_fraction == 0.0:
+        if reasons is not None:
+            raise ConfigurationError("'reasons' needs invalid rows (invalid_fraction above 0)")
+        allowed, can_break = None, False
+    elif invalid_fraction is None and reasons is None and not plan.breakable(None):
+        allowed, can_break = None, False  # nothing can fail: every row is valid
+    else:
+        allowed, can_break = check_reasons(plan, reasons), True
+
+    @st.composite
+    def generated(draw: st.DrawFn) -> GeneratedFrame:
+        at = reading(guard, now)
+        rows = draw(st.integers(min_rows, max_rows))
+        if not can_break:
+            bad: set[int] = set()
+        elif invalid_fraction is None:
+            bad = {i for i in range(rows) if draw(st.booleans())}
+        else:
+            k = invalid_count(rows, invalid_fraction)
+            bad = set(draw(st.lists(st.integers(0, rows - 1), min_size=k, max_size=k, unique=True)))
+        values: list[dict[str, Any]] = []
+        split: list[tuple[str, ...]] = []
+        for i in range(rows):
+            broken = draw(draw_breakage(plan, allowed)) if i in bad else {}
+            row = draw(draw_record(plan, at, broken, frame=True))
+            for name, strategy in fields.items():
+                row[name] = draw(strategy)
+            values.append(row)
+            split.append(expected(plan, broken))
+        return GeneratedFrame(build_frame(plan, values, fields), tuple(split), at)
+
+    return generated()
+
+
+@overload
+def timestamps(
+    now: datetime | Clock,
+    *,
+    kind: Kind = "fresh",
+    error_after: Duration = "1h",
+    warn_after: Duration | None = None,
+    max_future_skew: Duration = "60s",
+    text: Literal[True],
+) -> SearchStrategy[str]: ...
+
+
+@overload
+def timestamps(
+    now: datetime | Clock,
+    *,
+    kind: Kind = "fresh",
+    error_after: Duration = "1h",
+    warn_after: Duration | None = None,
+    max_future_skew: Duration = "60s",
+    text: Literal[False],
+) -> SearchStrategy[datetime]: ...
+
+
+@overload
+def timestamps(
+    now: datetime | Clock,
+    *,
+    kind: Kind = "fresh",
+    error_after: Duration = "1h",
+    warn_after: Duration | None = None,
+    max_future_skew: Duration = "60s",
+    text: None = None,
+) -> SearchStrategy[datetime | str]: ...
+
+
+def timestamps(
+    now: datetime | Clock,
+    *,
+    kind: Kind = "fresh",
+    error_after: Duration = "1h",
+    warn_after: Duration | None = None,
+    max_future_skew: Duration = "60s",
+    text: bool | None = None,
+) -> SearchStrategy[datetime] | SearchStrategy[str] | SearchStrategy[datetime | str]:
+    """Timestamps that a `freshness` check with these limits judges as ``kind``.
+
+    Kinds: ``"fresh"`` (accepted, no warning), ``"aging"`` (accepted with ``freshness.aging``;
+    needs ``warn_after`` below ``error_after``), ``"stale"``, ``"future"`` (beyond
+    ``max_future_skew``) and ``"naive"`` (no offset: rejected unless the validator's ``naive``
+    policy says how to read it). Values keep at least a second (or a quarter of a narrow
+    window) away from each threshold.
+
+    Args:
+        now: The clock reading, as an aware datetime or a clock read once per example.
+        kind: Which verdict the timestamps must get.
+        error_after: The validator's ``error_after``.
+        warn_after: The validator's ``warn_after``.
+        max_future_skew: The validator's ``max_future_skew``.
+        text: True for ISO-8601 text in the grammar both check paths accept (varied offsets,
+            separators, fractions and spacing), False for ``datetime`` objects, None for both.
+
+    Returns:
+        A strategy of aware datetimes / texts with an offset (naive ones for ``"naive"``).
+
+    Raises:
+        ConfigurationError: An unknown kind, bad durations, or a kind the limits leave no room
+            for (``"aging"`` without ``warn_after``).
+    """
+    if kind not in KINDS:
+        raise ConfigurationError(f"'kind' must be one of {KINDS!r} (got {kind!r})")
+    if not (isinstance(now, datetime) or callable(now)):
+        raise ConfigurationError(f"'now' must be an aware datetime or a clock (got {now!r})")
+    if isinstance(now, datetime):
+        clock_reading(now)  # refuse naive datetimes eagerly
+    limits = Limits(
+        parse_duration(error_after, name="error_after"),
+        None if warn_after is None else parse_duration(warn_after, name="warn_after"),
+        parse_duration(max_future_skew, name="max_future_skew"),
+    )
+    if limits.warn_after is not None and limits.warn_after > limits.error_after:
+        raise ConfigurationError("'warn_after' must not exceed 'error_after'")
+    if not limits.feasible(kind):
+        raise ConfigurationError(f"no {kind!r} timestamps exist for {_describe(limits)}")
+
+    def values(at: datetime) -> SearchStrategy[Any]:
+        if kind == "naive":
+            return instants(at, kind, limits).flatmap(
+                lambda i: render_naive(i.replace(tzinfo=None), text=text)
+            )
+        return instants(at, kind, limits).flatmap(lambda i: render_aware(i, text=text))
+
+    return st.builds(lambda: clock_reading(now)).flatmap(values)
+
+
+def _describe(limits: Limits) -> str:
+    def fmt(d: timedelta | None) -> str:
+        return "None" if d is None else str(d)
+
+    return (
+        f"error_after={fmt(limits.error_after)}, warn_after={fmt(limits.warn_after)}, "
+        f"max_future_skew={fmt(limits.max_future_skew)}"
+    )

@@ -1,0 +1,267 @@
+"""Compose the families of a guard's validators into record and frame strategies."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import polars as pl
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from inputguard._clock import read_clock
+from inputguard._freshness import Freshness
+from inputguard._guard import Guard
+from inputguard.exceptions import ConfigurationError
+from inputguard.strategies._family import Family, Values
+from inputguard.strategies._time import FreshnessFamily, clock_reading
+
+__all__ = ["GeneratedFrame", "InvalidRecord", "Plan", "family_for", "plan_for"]
+
+
+def family_for(validator: object) -> Family:
+    """Return the family that generates values for ``validator``.
+
+    Raises:
+        ConfigurationError: No family exists for the validator's type.
+    """
+    if isinstance(validator, Freshness):
+        return FreshnessFamily(validator)
+    raise ConfigurationError(
+        f"inputguard.strategies cannot generate values for a validator of type "
+        f"{type(validator).__name__} ({validator!r}); supported: validators built by "
+        f"freshness()"
+    )
+
+
+class InvalidRecord(NamedTuple):
+    """A record the guard must reject, with the exact reasons `Guard.check` reports.
+
+    Attributes:
+        record: The record.
+        reasons: The rejection reasons, in the order the guard lists them.
+    """
+
+    record: dict[str, Any]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedFrame:
+    """A frame whose split is known before the guard sees it.
+
+    Attributes:
+        frame: The data, one column per generated field.
+        reasons: Per row, the reasons the guard must report (empty: the row is accepted).
+        now: The clock reading the values were generated for.
+    """
+
+    frame: pl.DataFrame
+    reasons: tuple[tuple[str, ...], ...]
+    now: datetime
+
+    @property
+    def accepted_rows(self) -> tuple[int, ...]:
+        """Row ids (positions) the guard must accept."""
+        return tuple(i for i, r in enumerate(self.reasons) if not r)
+
+    @property
+    def quarantined_rows(self) -> tuple[int, ...]:
+        """Row ids (positions) the guard must quarantine."""
+        return tuple(i for i, r in enumerate(self.reasons) if r)
+
+    def counts(self) -> dict[str, int]:
+        """Expected quarantine counts by reason, as `Result.counts` reports them."""
+        tally: dict[str, int] = {}
+        for row in self.reasons:
+            for reason in row:
+                tally[reason] = tally.get(reason, 0) + 1
+        return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def __repr__(self) -> str:
+        return (
+            f"GeneratedFrame(rows={self.frame.height}, "
+            f"quarantined={len(self.quarantined_rows)}, counts={self.counts()!r},\n"
+            f"{self.frame.with_row_index('row_id')!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A guard's families: in guard order (for reasons) and in drawing order (for dependencies)."""
+
+    guard: Guard
+    families: tuple[Family, ...]
+    draw_order: tuple[int, ...]
+    generated: tuple[tuple[str, ...], ...]  # per family: the columns it generates
+
+    def breakable(self, allowed: Collection[str] | None) -> list[tuple[int, tuple[str, ...]]]:
+        """Families that can fail alone, with the reasons (within ``allowed``) they can fail for."""
+        out = []
+        for i, family in enumerate(self.families):
+            codes = tuple(r for r in family.rejections if allowed is None or r in allowed)
+            if codes:
+                out.append((i, codes))
+        return out
+
+    def dtypes(self) -> dict[str, pl.DataType]:
+        """Frame dtypes for every generated column."""
+        out: dict[str, pl.DataType] = {}
+        for family, columns in zip(self.families, self.generated, strict=True):
+            out.update(family.dtypes(generated=columns))
+        return out
+
+
+def plan_for(guard: Guard) -> Plan:
+    """Build the families for ``guard`` and the order to draw them in.
+
+    Raises:
+        ConfigurationError: ``guard`` is not a `Guard`, a validator has no family, two
+            validators generate the same column, or their column dependencies form a cycle.
+    """
+    if not isinstance(guard, Guard):
+        raise ConfigurationError(f"expected an inputguard Guard (got {type(guard).__name__})")
+    families = tuple(family_for(v) for v in guard.validators)
+    owner: dict[str, int] = {}
+    for i, family in enumerate(families):
+        for column in family.owns:
+            if column in owner:
+                raise ConfigurationError(
+                    f"inputguard.strategies cannot generate column {column!r}: both "
+                    f"{families[owner[column]].validator!r} and {family.validator!r} check it"
+                )
+            owner[column] = i
+    order: list[int] = []
+    pending = list(range(len(families)))
+    while pending:
+        ready = [
+            i
+            for i in pending
+            if all(owner.get(c, i) in (*order, i) for c in families[i].reads)
+        ]
+        if not ready:
+            names = ", ".join(repr(families[i].validator) for i in pending)
+            raise ConfigurationError(f"validators depend on each other's columns: {names}")
+        order.append(ready[0])
+        pending.remove(ready[0])
+    # a column some families read but none checks: the first reader to draw generates it
+    produced: set[str] = set(owner)
+    generated: dict[int, tuple[str, ...]] = {}
+    for i in order:
+        extra = tuple(c for c in families[i].reads if c not in produced)
+        generated[i] = (*families[i].owns, *extra)
+        produced.update(extra)
+    return Plan(guard, families, tuple(order), tuple(generated[i] for i in range(len(families))))
+
+
+def check_reasons(plan: Plan, reasons: Collection[str] | None) -> frozenset[str] | None:
+    """Validate a ``reasons=`` argument against what the guard's families can trigger."""
+    if reasons is None:
+        if not plan.breakable(None):
+            raise ConfigurationError(
+                f"{plan.guard!r} has no validator that can reject a record, so no invalid "
+                f"records exist"
+            )
+        return None
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    wanted = frozenset(str(r) for r in reasons)
+    possible = {r for f in plan.families for r in f.rejections}
+    unknown = sorted(wanted - possible)
+    if unknown or not wanted:
+        raise ConfigurationError(
+            f"'reasons' must be rejection reasons this guard can report alone "
+            f"(one of {sorted(possible)!r}; got {sorted(wanted)!r})"
+        )
+    return wanted
+
+
+def reading(guard: Guard, now: datetime | None) -> datetime:
+    """The clock reading to generate for: ``now`` if given, else the guard's clock, read now."""
+    return read_clock(guard.clock) if now is None else clock_reading(now)
+
+
+@st.composite
+def draw_record(
+    draw: st.DrawFn,
+    plan: Plan,
+    now: datetime,
+    broken: Mapping[int, str],
+    *,
+    frame: bool,
+) -> Values:
+    """One record: families in ``broken`` fail with the given reason, the others pass."""
+    record: Values = {}
+    for i in plan.draw_order:
+        family = plan.families[i]
+        if i in broken:
+            values = draw(family.invalid(now, record, broken[i], frame=frame))
+        else:
+            values = draw(family.valid(now, record, frame=frame))
+        record.update(values)
+    return record
+
+
+@st.composite
+def draw_breakage(
+    draw: st.DrawFn, plan: Plan, allowed: frozenset[str] | None
+) -> dict[int, str]:
+    """Which families fail, and why: at least one; shrinks to the first family alone."""
+    candidates = plan.breakable(allowed)
+    first = draw(st.sampled_from(range(len(candidates))))
+    broken: dict[int, str] = {}
+    for n, (i, codes) in enumerate(candidates):
+        if n == first or draw(st.booleans()):
+            broken[i] = draw(st.sampled_from(codes))
+    return broken
+
+
+def expected(plan: Plan, broken: Mapping[int, str]) -> tuple[str, ...]:
+    """The reasons `Guard.check` lists for a record broken as ``broken`` says."""
+    return tuple(broken[i] for i in range(len(plan.families)) if i in broken)
+
+
+def with_extra(
+    record: Values, extra: Mapping[str, Any], draw: st.DrawFn
+) -> Values:
+    """Add the values of the caller's extra (unchecked) fields."""
+    for name, strategy in extra.items():
+        record[name] = draw(strategy)
+    return record
+
+
+def invalid_count(rows: int, fraction: float) -> int:
+    """Rows to break for ``fraction``, rounding halves up."""
+    return math.floor(rows * fraction + 0.5)
+
+
+def check_extra(
+    plan: Plan, extra: Mapping[str, SearchStrategy[Any]] | None
+) -> Mapping[str, SearchStrategy[Any]]:
+    """Validate an ``extra=`` argument: strategies for columns no validator reads."""
+    if extra is None:
+        return {}
+    taken = {c for columns in plan.generated for c in columns}
+    for name, strategy in extra.items():
+        if name in taken:
+            raise ConfigurationError(
+                f"'extra' column {name!r} is generated for a validator; pick another name"
+            )
+        if not isinstance(strategy, SearchStrategy):
+            raise ConfigurationError(
+                f"'extra' values must be Hypothesis strategies (got {strategy!r} for {name!r})"
+            )
+    return dict(extra)
+
+
+def build_frame(
+    plan: Plan, rows: Sequence[Values], extra: Mapping[str, SearchStrategy[Any]]
+) -> pl.DataFrame:
+    """Rows as a frame with the families' dtypes (extra columns' dtypes are inferred)."""
+    dtypes = plan.dtypes()
+    data = {name: [row[name] for row in rows] for name in (*dtypes, *extra)}
+    schema_overrides = {name: dtypes[name] for name in dtypes}
+    return pl.DataFrame(data, schema_overrides=schema_overrides, strict=False)

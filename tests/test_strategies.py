@@ -1,0 +1,263 @@
+"""Self-tests of `inputguard.strategies`: generated data gets exactly the verdicts it claims."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import inputguard as ig
+from inputguard import strategies as igst
+from inputguard._timestamps import parse_timestamp
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+CLOCK = ig.FixedClock(NOW)
+
+
+def _guard(*validators: Any, name: str = "test") -> ig.Guard:
+    return ig.Guard(validators, name=name, clock=CLOCK)
+
+
+GUARDS = {
+    "default": _guard(ig.freshness("ts", error_after="15m")),
+    "warn": _guard(ig.freshness("ts", error_after="1h", warn_after="30m")),
+    "assume_utc": _guard(ig.freshness("ts", error_after="2h", naive="assume_utc")),
+    "zone": _guard(ig.freshness("ts", error_after="24h", naive="Europe/Paris")),
+    "narrow": _guard(ig.freshness("ts", error_after="0s", max_future_skew="0s")),
+    "per_source": _guard(
+        ig.freshness(
+            "ts",
+            error_after="1h",
+            per_source={
+                "erp": ig.FreshnessLimits.parse("7d", "1d"),
+                "sensor": ig.FreshnessLimits.parse("5m"),
+            },
+        )
+    ),
+    "two_columns": _guard(
+        ig.freshness("event_ts", error_after="15m"),
+        ig.freshness("ingest_ts", error_after="1d", warn_after="1h", max_future_skew="5m"),
+    ),
+}
+IDS = list(GUARDS)
+PARAMS = [GUARDS[k] for k in IDS]
+
+
+@pytest.mark.parametrize("guard", PARAMS, ids=IDS)
+@given(data=st.data())
+def test_valid_records_pass(guard: ig.Guard, data: st.DataObject) -> None:
+    record = data.draw(igst.records(guard))
+    verdict = guard.check(record)
+    assert verdict.ok, verdict.reasons
+
+
+@pytest.mark.parametrize("guard", PARAMS, ids=IDS)
+@given(data=st.data())
+def test_invalid_records_fail_for_exactly_their_reasons(
+    guard: ig.Guard, data: st.DataObject
+) -> None:
+    record, reasons = data.draw(igst.records(guard, valid=False))
+    assert reasons
+    assert guard.check(record).reasons == reasons
+
+
+@pytest.mark.parametrize("guard", PARAMS, ids=IDS)
+@given(data=st.data())
+def test_frames_split_exactly_as_stated(guard: ig.Guard, data: st.DataObject) -> None:
+    generated = data.draw(igst.frames(guard, max_rows=12))
+    result = guard.validate(generated.frame)
+    assert result.accepted["row_id"].to_list() == list(generated.accepted_rows)
+    assert result.quarantined["row_id"].to_list() == list(generated.quarantined_rows)
+    assert [tuple(r) for r in result.quarantined["reasons"].to_list()] == [
+        generated.reasons[i] for i in generated.quarantined_rows
+    ]
+    assert result.counts() == generated.counts()
+
+
+@pytest.mark.parametrize("guard", PARAMS, ids=IDS)
+@given(data=st.data())
+def test_record_and_batch_paths_agree_on_generated_records(
+    guard: ig.Guard, data: st.DataObject
+) -> None:
+    record, reasons = data.draw(
+        st.one_of(
+            igst.records(guard).map(lambda r: igst.InvalidRecord(r, ())),
+            igst.records(guard, valid=False),
+        )
+    )
+    frame = pl.DataFrame({k: [v] for k, v in record.items()})
+    result = guard.validate(frame)
+    got = tuple(result.quarantined["reasons"].to_list()[0]) if result.quarantined.height else ()
+    assert got == reasons
+
+
+@pytest.mark.parametrize(
+    ("fraction", "rows", "bad"), [(0.0, 10, 0), (0.25, 10, 3), (0.5, 5, 3), (1.0, 7, 7)]
+)
+@given(data=st.data())
+def test_invalid_fraction_is_an_exact_row_count(
+    fraction: float, rows: int, bad: int, data: st.DataObject
+) -> None:
+    guard = GUARDS["warn"]
+    generated = data.draw(
+        igst.frames(guard, min_rows=rows, max_rows=rows, invalid_fraction=fraction)
+    )
+    assert generated.frame.height == rows
+    assert len(generated.quarantined_rows) == bad
+    assert guard.validate(generated.frame).quarantined.height == bad
+
+
+@pytest.mark.parametrize(
+    "reasons",
+    [["freshness.stale"], ["freshness.future", "freshness.naive"], ["freshness.missing"]],
+)
+@given(data=st.data())
+def test_reasons_restrict_the_failures(reasons: list[str], data: st.DataObject) -> None:
+    guard = GUARDS["two_columns"]
+    record, stated = data.draw(igst.records(guard, valid=False, reasons=reasons))
+    assert set(stated) <= set(reasons)
+    assert guard.check(record).reasons == stated
+
+
+@given(data=st.data())
+def test_extra_fields_are_added_and_not_checked(data: st.DataObject) -> None:
+    guard = GUARDS["default"]
+    extra = {"amount": st.floats(0, 100), "country": st.sampled_from(["AT", "FR"])}
+    record = data.draw(igst.records(guard, extra=extra))
+    assert set(record) == {"ts", "amount", "country"}
+    assert guard.check(record).ok
+    generated = data.draw(igst.frames(guard, min_rows=1, max_rows=3, extra=extra))
+    assert generated.frame.columns == ["ts", "amount", "country"]
+
+
+@given(data=st.data())
+def test_now_overrides_the_guards_clock(data: st.DataObject) -> None:
+    later = NOW + timedelta(days=3)
+    guard = ig.Guard([ig.freshness("ts", error_after="1h")], name="later", clock=ig.FixedClock(later))
+    record = data.draw(igst.records(GUARDS["default"], now=later))
+    assert guard.check(record).ok
+
+
+KIND_VERDICTS = [
+    ("fresh", (), ()),
+    ("aging", (), ("freshness.aging",)),
+    ("stale", ("freshness.stale",), ()),
+    ("future", ("freshness.future",), ()),
+    ("naive", ("freshness.naive",), ()),
+]
+
+
+@pytest.mark.parametrize(("kind", "reasons", "warnings"), KIND_VERDICTS)
+@pytest.mark.parametrize("text", [True, False, None])
+@given(data=st.data())
+def test_timestamps_get_the_verdict_of_their_kind(
+    kind: Any,
+    reasons: tuple[str, ...],
+    warnings: tuple[str, ...],
+    text: bool | None,
+    data: st.DataObject,
+) -> None:
+    guard = GUARDS["warn"]
+    value = data.draw(
+        igst.timestamps(CLOCK, kind=kind, error_after="1h", warn_after="30m", text=text)
+    )
+    if text is True:
+        assert isinstance(value, str)
+    elif text is False:
+        assert isinstance(value, datetime)
+    verdict = guard.check({"ts": value})
+    assert (verdict.reasons, verdict.warnings) == (reasons, warnings)
+
+
+@given(igst.timestamps(NOW, text=True))
+def test_fresh_texts_parse_to_aware_instants_near_now(text: str) -> None:
+    parsed = parse_timestamp(text)
+    assert parsed is not None
+    assert parsed.tzinfo is not None
+    assert NOW - timedelta(hours=1) < parsed <= NOW + timedelta(seconds=60)
+
+
+def test_strategies_shrink_to_readable_examples() -> None:
+    from hypothesis import find
+
+    guard = GUARDS["default"]
+    record = find(igst.records(guard), lambda r: True)
+    assert record == {"ts": datetime(2026, 11, 22, 12, 0, tzinfo=UTC)}
+    case = find(igst.records(guard, valid=False), lambda c: True)
+    assert case == igst.InvalidRecord({"ts": None}, ("freshness.missing",))
+    stale = find(igst.records(guard, valid=False, reasons=["freshness.stale"]), lambda c: True)
+    assert stale.record == {"ts": datetime(2026, 11, 22, 11, 44, 59, tzinfo=UTC)}
+
+
+class _Custom:
+    columns = ("x",)
+    reasons = frozenset({"custom.bad"})
+
+    def plan(self, ctx: ig.BatchContext) -> ig.BatchPlan:
+        return ig.BatchPlan()
+
+    def check_record(self, record: Any, ctx: ig.RecordContext) -> ig.RecordOutcome:
+        return ig.RecordOutcome()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: igst.records(_guard(_Custom())), "type _Custom"),
+        (lambda: igst.records(GUARDS["default"], valid=False, reasons=["term.unknown"]), "term"),
+        (lambda: igst.records(GUARDS["default"], valid=False, reasons=["freshness.aging"]), "aging"),
+        (lambda: igst.records(GUARDS["assume_utc"], valid=False, reasons=["freshness.naive"]), "naive"),
+        (lambda: igst.records(GUARDS["default"], reasons=["freshness.stale"]), "valid=False"),
+        (lambda: igst.records(_guard(), valid=False), "no validator"),
+        (lambda: igst.records(GUARDS["default"], extra={"ts": st.none()}), "'ts'"),
+        (lambda: igst.records(GUARDS["default"], extra={"a": 1}), "strategies"),  # type: ignore[dict-item]
+        (lambda: igst.records("guard"), "Guard"),  # type: ignore[call-overload]
+        (lambda: igst.frames(GUARDS["default"], min_rows=3, max_rows=2), "min_rows"),
+        (lambda: igst.frames(GUARDS["default"], invalid_fraction=1.5), "invalid_fraction"),
+        (lambda: igst.frames(_guard(), invalid_fraction=0.5), "no validator"),
+        (
+            lambda: igst.frames(GUARDS["default"], invalid_fraction=0.0, reasons=["freshness.stale"]),
+            "invalid rows",
+        ),
+        (lambda: igst.timestamps(NOW, kind="old"), "'kind'"),  # type: ignore[call-overload]
+        (lambda: igst.timestamps(NOW, kind="aging"), "aging"),
+        (lambda: igst.timestamps(NOW.replace(tzinfo=None)), "naive"),
+        (lambda: igst.timestamps(NOW, error_after="1h", warn_after="2h"), "warn_after"),
+        (
+            lambda: igst.records(
+                _guard(ig.freshness("ts", error_after="1h"), ig.freshness("ts", error_after="2h"))
+            ),
+            "both",
+        ),
+    ],
+)
+def test_misuse_is_refused_eagerly(call: Any, message: str) -> None:
+    with pytest.raises(ig.ConfigurationError, match=message):
+        call()
+
+
+def test_frames_of_a_guard_without_validators_are_all_valid() -> None:
+    from hypothesis import find
+
+    generated = find(igst.frames(_guard(), min_rows=2, max_rows=2), lambda g: True)
+    assert generated.reasons == ((), ())
+
+
+def test_import_without_hypothesis_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "try:\n"
+        "    import inputguard.strategies\n"
+        "except ModuleNotFoundError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "pip install 'inputguard[testing]'" in out
