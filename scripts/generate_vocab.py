@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from rapidfuzz import fuzz
@@ -82,13 +84,27 @@ def _known(terms: Mapping[str, Sequence[str]], candidates: Iterable[str]) -> lis
     return sorted(out.values(), key=lambda t: (fold(t), t))
 
 
+_PAREN = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
+
+
+def _with_parts(names: Iterable[str]) -> list[str]:
+    """Names, plus both halves of "Main (Alternative)" forms such as "Falkland Islands (Malvinas)"."""
+    out: list[str] = []
+    for name in names:
+        out.append(name)
+        found = _PAREN.match(name)
+        if found:
+            out += [found.group(1), found.group(2)]
+    return out
+
+
 def countries() -> tuple[dict[str, list[str]], list[str]]:
     """ISO 3166-1: alpha-2 canonical; alpha-3, name, common and official names as synonyms."""
     owners: dict[str, list[str]] = {}
     for country in pycountry.countries:
-        keys = [country.alpha_3, country.name]
-        keys += [getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)]
-        owners[country.alpha_2] = keys
+        names = [country.name]
+        names += [getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)]
+        owners[country.alpha_2] = [country.alpha_3, *_with_parts(names)]
     terms = _unique_names(owners)
     historic = [
         value
@@ -99,9 +115,30 @@ def countries() -> tuple[dict[str, list[str]], list[str]]:
     return terms, _known(terms, [*historic, *subdivisions])
 
 
+def _issuer_forms(currency: Any) -> list[str]:
+    """"<Country> <currency name>" for a national currency whose name lacks the country.
+
+    ISO 4217 gives a national currency the ISO 3166-1 numeric code of its country (ALL 008 is
+    Albania's lek), so "Lek" also gets "Albania Lek".
+    """
+    country = pycountry.countries.get(numeric=getattr(currency, "numeric", None) or "")
+    if country is None:
+        return []
+    first = fold(currency.name).split()[0]
+    out = []
+    for name in (country.name, getattr(country, "common_name", None)):
+        if name and "," not in name and "(" not in name and not fold(name)[:4] == first[:4]:
+            out.append(f"{name} {currency.name}")
+    return out
+
+
 def currencies() -> tuple[dict[str, list[str]], list[str]]:
-    """ISO 4217: alphabetic code canonical; the currency name as synonym."""
-    owners = {c.alpha_3: [c.name] for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES}
+    """ISO 4217: alphabetic code canonical; the currency name (and issuer forms) as synonyms."""
+    owners = {
+        c.alpha_3: [*_with_parts([c.name]), *_issuer_forms(c)]
+        for c in pycountry.currencies
+        if c.alpha_3 not in _NOT_CURRENCIES
+    }
     terms = _unique_names(owners)
     refused = [v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)]
     return terms, _known(terms, refused)

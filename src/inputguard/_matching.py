@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from inputguard._reasons import Reason
 from inputguard.exceptions import ConfigurationError
@@ -99,7 +100,9 @@ class FuzzySettings:
 
     Attributes:
         enabled: With ``False`` only exact, synonym, folded-key and fingerprint look-ups run.
-        cutoff: Minimum similarity (0-100, rapidfuzz ``ratio`` on folded text).
+        cutoff: Minimum similarity, 0-100: ``100 * (1 - d / max(len))`` with ``d`` the
+            optimal-string-alignment distance (a transposition is one edit) between the folded
+            input and a folded vocabulary key. Whole strings only, never partial substrings.
         margin: How far the best canonical must lead the best *different* canonical; a
             declared ``distinct`` partner must trail by twice this margin.
         min_length: Folded inputs shorter than this, and single-word inputs containing a digit
@@ -107,7 +110,7 @@ class FuzzySettings:
     """
 
     enabled: bool = True
-    cutoff: float = 88.0
+    cutoff: float = 85.0
     margin: float = 5.0
     min_length: int = 5
 
@@ -337,8 +340,13 @@ class Matcher:
         for lo in range(0, len(queries), _CHUNK):
             chunk = queries[lo : lo + _CHUNK]
             scores = process.cdist(
-                chunk, self._choices, scorer=fuzz.ratio, processor=None, dtype=np.float32
+                chunk,
+                self._choices,
+                scorer=OSA.normalized_similarity,
+                processor=None,
+                dtype=np.float32,
             )
+            scores *= 100
             per_owner = np.maximum.reduceat(scores, self._owner_starts, axis=1)
             order = np.argsort(-per_owner, axis=1, kind="stable")
             for row, query in enumerate(chunk):

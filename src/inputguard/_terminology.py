@@ -144,7 +144,7 @@ def terminology(
     vocab: Vocabulary | str | Path,
     *,
     fuzzy: bool = True,
-    cutoff: float = 88.0,
+    cutoff: float = 85.0,
     margin: float = 5.0,
     min_length: int = 5,
     method_column: str | None = None,
@@ -161,8 +161,8 @@ def terminology(
     subdivision or a withdrawn code). Accepted rows carry the canonical term; quarantined rows
     keep the original.
 
-    A fuzzy match is accepted only when its similarity (rapidfuzz ``ratio`` on folded text,
-    whole strings only, never partial substrings) reaches ``cutoff`` and leads the best
+    A fuzzy match is accepted only when its similarity (optimal-string-alignment distance
+    relative to the longer string, on folded text; whole strings only, never partial substrings) reaches ``cutoff`` and leads the best
     *different* canonical by ``margin`` (twice ``margin`` for a declared ``distinct`` partner),
     and never for folded inputs shorter than ``min_length`` or single-word codes with digits.
 

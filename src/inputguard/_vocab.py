@@ -161,7 +161,7 @@ class Vocabulary:
         values: Iterable[object],
         *,
         fuzzy: bool = True,
-        cutoff: float = 88.0,
+        cutoff: float = 85.0,
         margin: float = 5.0,
         min_length: int = 5,
     ) -> list[Match]:
