@@ -184,6 +184,7 @@ class Freshness:
         col = pl.col(self.column)
         dtype = ctx.schema[self.column]
         naive_seen: pl.Expr | None = None
+        helpers: dict[str, pl.Expr] = {}
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is None:
                 naive_seen, instant = col.is_not_null(), self._localize(col)
@@ -199,6 +200,15 @@ class Freshness:
             instant = pl.coalesce(aware, self._localize(naive))
         else:  # null, numbers, dates, booleans ...: nothing here is a timestamp
             instant = pl.lit(None, dtype=_US_UTC)
+        if naive_seen is not None:
+            # Parsing and localizing cost far more than comparing: do it once, in `prepare`,
+            # and let every rule read the helper columns.
+            helpers = {
+                f"__ig_fresh_{self.column}": instant,
+                f"__ig_naive_{self.column}": naive_seen,
+            }
+            instant = pl.col(f"__ig_fresh_{self.column}")
+            naive_seen = pl.col(f"__ig_naive_{self.column}")
         # Accepted rows never hold an out-of-range instant, so only `usable` checks the range.
         usable = instant.is_not_null() & in_python_range(instant)
         rules = [Rule(Reason.FRESHNESS_MISSING, col.is_null(), field=self.column)]
@@ -216,7 +226,11 @@ class Freshness:
         if aging_cut is not None:
             aging = usable & (instant < aging_cut) & (instant >= stale_cut)
             rules.append(Rule(Reason.FRESHNESS_AGING, aging, warning=True, field=self.column))
-        return BatchPlan(rules=tuple(rules), outputs={self.column: instant})
+        return BatchPlan(
+            rules=tuple(rules),
+            outputs={self.column: instant},
+            prepare=(lambda lf: lf.with_columns(**helpers)) if helpers else None,
+        )
 
     def _localize(self, naive: pl.Expr) -> pl.Expr:
         if self.naive == "reject":

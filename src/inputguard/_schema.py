@@ -83,6 +83,6 @@ def schema_plan(schema: StructuralSchema, frame: pl.LazyFrame) -> tuple[pl.LazyF
     rules = []
     by_check = failures.group_by("check", "column", maintain_order=True).agg(pl.col("index"))
     for row in by_check.iter_rows(named=True):
-        ids = pl.Series(row["index"], dtype=pl.UInt32).unique()
+        ids = sorted({int(i) for i in row["index"]})
         rules.append(Rule(_reason(row["check"]), pl.col(ROW_ID).is_in(ids), field=row["column"]))
     return data.lazy(), BatchPlan(rules=tuple(rules))

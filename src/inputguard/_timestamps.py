@@ -87,33 +87,33 @@ def _offset(text: str | None) -> timezone | None:
 def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The batch twin of `parse_timestamp`.
 
+    The full grammar is checked once with a match-only regex; the parts then sit at fixed
+    positions or are found with three single-group extracts, which is an order of magnitude
+    cheaper than capturing every group.
+
     Args:
         text: A string expression.
 
     Returns:
         ``(aware, naive)``: the instant in UTC for texts with an offset, and the naive wall time
-        for texts without one; both null where the text is invalid.
+        for texts without one; both null where the text is invalid. ``aware`` may lie outside
+        the years 1-9999 (see `in_python_range`).
     """
-    g = text.str.extract_groups(PL_PATTERN)
-    year = g.struct.field("y")
-    matched = year.is_not_null() & (year != "0000")
-    fraction = g.struct.field("f").fill_null("").str.pad_end(6, "0").str.slice(0, 6)
+    s = text.str.strip_chars(" ")
+    matched = text.str.contains(PL_PATTERN) & (s.str.slice(0, 4) != "0000")
+    rest = s.str.slice(16)  # after "YYYY-MM-DDThh:mm": [:ss[.fraction]] [spaces] [zone]
+    seconds = rest.str.extract(r"^:([0-9]{2})", 1).fill_null("00")
+    fraction = rest.str.extract(r"^:[0-9]{2}\.([0-9]{1,9})", 1).fill_null("")
+    tz = rest.str.extract(r"([Zz]|[+-][0-9]{2}:?[0-9]{2})$", 1)
     wall = pl.concat_str(
-        year,
-        pl.lit("-"),
-        g.struct.field("mo"),
-        pl.lit("-"),
-        g.struct.field("d"),
+        s.str.slice(0, 10),
         pl.lit("T"),
-        g.struct.field("h"),
+        s.str.slice(11, 5),
         pl.lit(":"),
-        g.struct.field("mi"),
-        pl.lit(":"),
-        g.struct.field("s").fill_null("00"),
+        seconds,
         pl.lit("."),
-        fraction,
+        fraction.str.pad_end(6, "0").str.slice(0, 6),
     )
-    tz = g.struct.field("tz")
     tz_digits = tz.str.replace(":", "", literal=True)
     offset = (
         pl.when(tz.is_in(["Z", "z"]))

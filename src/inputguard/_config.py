@@ -1,0 +1,146 @@
+"""`Guard.from_config`: a guard fully described by a TOML file.
+
+Layout::
+
+    [guard]
+    name = "payments-scoring"
+
+    [[validators]]            # in the order their reasons are listed
+    type = "freshness"
+    column = "event_ts"
+    error_after = "15m"
+
+Relative paths (vocabularies, registries) are resolved against the config file's folder.
+Secrets are never written in the file: signing keys are named by reference in the registry.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from inputguard._freshness import freshness
+from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from inputguard._validator import Validator
+
+__all__ = ["BuildContext", "GuardConfig", "load_config"]
+
+
+@dataclass
+class BuildContext:
+    """What validator configs may need while they are built: the file's folder, shared objects."""
+
+    base: Path
+    origin: str
+    cache: dict[tuple[str, str], Any]
+
+    def path(self, value: str) -> Path:
+        """Resolve ``value`` against the config file's folder."""
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else self.base / candidate
+
+    def shared(self, kind: str, value: str, load: Callable[[Path], Any]) -> Any:
+        """Load a file once per config (a registry used by two validators is one object)."""
+        key = (kind, str(self.path(value).resolve()))
+        if key not in self.cache:
+            self.cache[key] = load(self.path(value))
+        return self.cache[key]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GuardSection(_Strict):
+    """The ``[guard]`` table."""
+
+    name: str = Field(min_length=1)
+    registry: str | None = None
+    """A source registry file shared by the provenance and freshness validators."""
+
+
+class FreshnessConfig(_Strict):
+    """A ``type = "freshness"`` validator."""
+
+    type: Literal["freshness"]
+    column: str = Field(min_length=1)
+    error_after: str
+    warn_after: str | None = None
+    max_future_skew: str = "60s"
+    naive: str = "reject"
+    per_source: bool = False
+    """Take per-source limits from the guard's registry (``[guard] registry = ...``)."""
+    source: str = "source"
+
+    def build(self, ctx: BuildContext, registry: Any) -> Validator:
+        """Build the validator."""
+        limits = None
+        if self.per_source:
+            if registry is None:
+                raise ConfigurationError(
+                    "'per_source = true' needs a registry: set [guard] registry = \"sources.toml\""
+                )
+            limits = registry.freshness_limits()
+        return freshness(
+            self.column,
+            error_after=self.error_after,
+            warn_after=self.warn_after,
+            max_future_skew=self.max_future_skew,
+            naive=self.naive,
+            per_source=limits,
+            source=self.source,
+        )
+
+
+ValidatorConfig = Annotated[FreshnessConfig, Field(discriminator="type")]
+
+
+class GuardConfig(_Strict):
+    """A whole guard file."""
+
+    guard: GuardSection
+    validators: list[ValidatorConfig] = Field(default_factory=list)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_config(path: str | Path) -> tuple[GuardConfig, BuildContext]:
+    """Read and check a guard file.
+
+    Raises:
+        ConfigurationError: The file is missing, is not TOML, or does not match the layout;
+            the message names the file, the key path and what was expected.
+    """
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"guard config {str(file)!r} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{file}: not valid TOML: {error}") from None
+    try:
+        config = GuardConfig.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in _TYPE_TAGS))
+        raise ConfigurationError(
+            f"{file}: {_where(loc)}: {first['msg']} (got {first.get('input')!r})"
+            + (f" [+{error.error_count() - 1} more]" if error.error_count() > 1 else "")
+        ) from None
+    return config, BuildContext(base=file.parent, origin=str(file), cache={})
+
+
+_TYPE_TAGS = frozenset({"freshness", "provenance", "terminology"})

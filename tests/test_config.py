@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import inputguard as ig
+from inputguard import ConfigurationError
+
+from .conftest import NOW
+
+BASIC = """
+[guard]
+name = "payments"
+
+[[validators]]
+type = "freshness"
+column = "event_ts"
+error_after = "15m"
+warn_after = "10m"
+naive = "assume_utc"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "guard.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builds_the_guard_the_file_describes(tmp_path: Path) -> None:
+    guard = ig.Guard.from_config(write(tmp_path, BASIC), clock=ig.FixedClock(NOW))
+    assert guard.name == "payments"
+    assert guard.validators == (
+        ig.freshness("event_ts", error_after="15m", warn_after="10m", naive="assume_utc"),
+    )
+    assert guard.check({"event_ts": "2026-11-22T11:55:00"}).ok
+
+
+def test_same_file_same_fingerprint(tmp_path: Path) -> None:
+    path = write(tmp_path, BASIC)
+    assert ig.Guard.from_config(path).fingerprint == ig.Guard.from_config(path).fingerprint
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[guard]\nname = 'x'\n[[validators]]\ntype = 'nope'\n", r"validators\[0\]"),
+        ("[guard]\n", r"guard\.name: Field required"),
+        ("[guard]\nname = ''\n", r"guard\.name"),
+        ("[guard]\nname = 'x'\ncolour = 'red'\n", r"guard\.colour: Extra inputs"),
+        (BASIC + "bogus = 1\n", r"validators\[0\]\.bogus"),
+        (BASIC.replace('"15m"', '"fifteen"'), r"validators\[0\] \(freshness\): 'error_after'"),
+        (BASIC.replace('"10m"', '"1h"'), "must not exceed"),
+        (BASIC + "per_source = true\n", r"needs a registry"),
+        ("[guard\nname = 'x'", "not valid TOML"),
+    ],
+)
+def test_errors_name_the_file_and_key_path(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigurationError, match=message) as info:
+        ig.Guard.from_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        ig.Guard.from_config(tmp_path / "absent.toml")
+
+
+def test_example_configuration_loads() -> None:
+    root = Path(__file__).parent.parent
+    guard = ig.Guard.from_config(root / "examples" / "guard.toml")
+    assert guard.validators
