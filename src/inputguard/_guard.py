@@ -17,6 +17,8 @@ from inputguard._wrap import guarded
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
+    import os
+
     from inputguard._wrap import OnFail, Sink
 
 __all__ = ["Guard"]
@@ -83,6 +85,39 @@ class Guard:
         self._fingerprint = _audit.fingerprint(
             name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
         )
+
+    @classmethod
+    def from_config(cls, path: str | os.PathLike[str], *, clock: Clock | None = None) -> Guard:
+        """Build a guard from a TOML file (layout in ``docs/configuration.md``).
+
+        Args:
+            path: The guard file. Relative paths inside it are resolved against its folder.
+            clock: The clock (a clock is code, not configuration); defaults to the system clock.
+
+        Returns:
+            The guard the file describes.
+
+        Raises:
+            ConfigurationError: The file, a vocabulary or a registry is missing or malformed;
+                the message names the file, the key path and what was expected.
+        """
+        from inputguard._config import load_config  # noqa: PLC0415  (config pulls in pydantic)
+
+        config, ctx = load_config(path)
+        registry = None
+        if config.guard.registry is not None:
+            from inputguard._registry import SourceRegistry  # noqa: PLC0415
+
+            registry = ctx.shared("registry", config.guard.registry, SourceRegistry.from_file)
+        validators = []
+        for index, item in enumerate(config.validators):
+            try:
+                validators.append(item.build(ctx, registry))
+            except ConfigurationError as error:
+                raise ConfigurationError(
+                    f"{ctx.origin}: validators[{index}] ({item.type}): {error}"
+                ) from None
+        return cls(validators, name=config.guard.name, clock=clock)
 
     @property
     def name(self) -> str:
