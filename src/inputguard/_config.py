@@ -27,6 +27,7 @@ from inputguard._freshness import freshness
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable
 
     from inputguard._validator import Validator
@@ -117,7 +118,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def load_config(path: str | Path) -> tuple[GuardConfig, BuildContext]:
+def load_config(path: str | os.PathLike[str]) -> tuple[GuardConfig, BuildContext]:
     """Read and check a guard file.
 
     Raises:
