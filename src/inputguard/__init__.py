@@ -6,8 +6,10 @@ to use the terms the model knows. Failing records are kept with their reasons an
 
 from importlib import metadata as _metadata
 
+from inputguard._auditfile import AuditFile, AuditVerification, verify_audit_file
 from inputguard._bypass import bypass
 from inputguard._clock import Clock, FixedClock
+from inputguard._drift import DriftAlert, DriftWatch
 from inputguard._duration import parse_duration
 from inputguard._freshness import Freshness, FreshnessLimits, freshness
 from inputguard._guard import Guard
@@ -15,7 +17,9 @@ from inputguard._provenance import Provenance, provenance
 from inputguard._reasons import Reason
 from inputguard._registry import SigningKey, Source, SourceRegistry
 from inputguard._result import Result, Verdict
+from inputguard._revalidate import Revalidation, revalidate
 from inputguard._signing import sign
+from inputguard._sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
@@ -33,10 +37,14 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - only when run from 
     __version__ = "0+unknown"
 
 __all__ = [
+    "AuditFile",
+    "AuditVerification",
     "BatchContext",
     "BatchPlan",
     "Clock",
     "ConfigurationError",
+    "DriftAlert",
+    "DriftWatch",
     "FixedClock",
     "Freshness",
     "FreshnessLimits",
@@ -44,13 +52,17 @@ __all__ = [
     "InputGuardError",
     "InputRejected",
     "Outcome",
+    "ParquetSink",
     "Provenance",
+    "QuarantineSink",
     "Reason",
     "RecordContext",
     "RecordOutcome",
     "Result",
+    "Revalidation",
     "Rule",
     "SigningKey",
+    "SinkWrite",
     "Source",
     "SourceRegistry",
     "Validator",
@@ -62,5 +74,8 @@ __all__ = [
     "last_outcome",
     "parse_duration",
     "provenance",
+    "read_quarantine",
+    "revalidate",
     "sign",
+    "verify_audit_file",
 ]
