@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 import inputguard as ig
@@ -139,7 +139,9 @@ def test_extra_fields_are_added_and_not_checked(data: st.DataObject) -> None:
 @given(data=st.data())
 def test_now_overrides_the_guards_clock(data: st.DataObject) -> None:
     later = NOW + timedelta(days=3)
-    guard = ig.Guard([ig.freshness("ts", error_after="1h")], name="later", clock=ig.FixedClock(later))
+    guard = ig.Guard(
+        [ig.freshness("ts", error_after="1h")], name="later", clock=ig.FixedClock(later)
+    )
     record = data.draw(igst.records(GUARDS["default"], now=later))
     assert guard.check(record).ok
 
@@ -184,8 +186,6 @@ def test_fresh_texts_parse_to_aware_instants_near_now(text: str) -> None:
 
 
 def test_strategies_shrink_to_readable_examples() -> None:
-    from hypothesis import find
-
     guard = GUARDS["default"]
     record = find(igst.records(guard), lambda r: True)
     assert record == {"ts": datetime(2026, 11, 22, 12, 0, tzinfo=UTC)}
@@ -211,9 +211,18 @@ class _Custom:
     [
         (lambda: igst.records(_guard(_Custom())), "type _Custom"),
         (lambda: igst.records(GUARDS["default"], valid=False, reasons=["term.unknown"]), "term"),
-        (lambda: igst.records(GUARDS["default"], valid=False, reasons=["freshness.aging"]), "aging"),
-        (lambda: igst.records(GUARDS["assume_utc"], valid=False, reasons=["freshness.naive"]), "naive"),
-        (lambda: igst.records(GUARDS["default"], reasons=["freshness.stale"]), "valid=False"),
+        (
+            lambda: igst.records(GUARDS["default"], valid=False, reasons=["freshness.aging"]),
+            "aging",
+        ),
+        (
+            lambda: igst.records(GUARDS["assume_utc"], valid=False, reasons=["freshness.naive"]),
+            "naive",
+        ),
+        (
+            lambda: igst.records(GUARDS["default"], reasons=["freshness.stale"]),  # type: ignore[call-overload]
+            "valid=False",
+        ),
         (lambda: igst.records(_guard(), valid=False), "no validator"),
         (lambda: igst.records(GUARDS["default"], extra={"ts": st.none()}), "'ts'"),
         (lambda: igst.records(GUARDS["default"], extra={"a": 1}), "strategies"),  # type: ignore[dict-item]
@@ -222,7 +231,9 @@ class _Custom:
         (lambda: igst.frames(GUARDS["default"], invalid_fraction=1.5), "invalid_fraction"),
         (lambda: igst.frames(_guard(), invalid_fraction=0.5), "no validator"),
         (
-            lambda: igst.frames(GUARDS["default"], invalid_fraction=0.0, reasons=["freshness.stale"]),
+            lambda: igst.frames(
+                GUARDS["default"], invalid_fraction=0.0, reasons=["freshness.stale"]
+            ),
             "invalid rows",
         ),
         (lambda: igst.timestamps(NOW, kind="old"), "'kind'"),  # type: ignore[call-overload]
@@ -243,8 +254,6 @@ def test_misuse_is_refused_eagerly(call: Any, message: str) -> None:
 
 
 def test_frames_of_a_guard_without_validators_are_all_valid() -> None:
-    from hypothesis import find
-
     generated = find(igst.frames(_guard(), min_rows=2, max_rows=2), lambda g: True)
     assert generated.reasons == ((), ())
 

@@ -22,29 +22,24 @@ try:
     import hypothesis  # noqa: F401 - imported for the clear error below
 except ModuleNotFoundError as error:  # pragma: no cover - exercised in a subprocess test
     raise ModuleNotFoundError(
-        "inputguard.strategies needs Hypothesis; install it with "
-        "pip install 'inputguard[testing]'",
+        "inputguard.strategies needs Hypothesis; install it with pip install 'inputguard[testing]'",
         name=error.name,
     ) from error
 
-from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
 
-from inputguard._clock import Clock
 from inputguard._duration import Duration, parse_duration
-from inputguard._guard import Guard
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._compose import (
+    Breakage,
     GeneratedFrame,
     InvalidRecord,
     build_frame,
     check_extra,
     check_reasons,
-    draw_breakage,
     draw_record,
     expected,
     invalid_count,
@@ -56,10 +51,18 @@ from inputguard.strategies._time import (
     Kind,
     Limits,
     clock_reading,
-    instants,
+    draw_instant,
     render_aware,
     render_naive,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
+    from hypothesis.strategies import SearchStrategy
+
+    from inputguard._clock import Clock
+    from inputguard._guard import Guard
 
 __all__ = ["GeneratedFrame", "InvalidRecord", "frames", "records", "timestamps"]
 
@@ -127,19 +130,19 @@ def records(
 
         @st.composite
         def accepted(draw: st.DrawFn) -> dict[str, Any]:
-            record = draw(draw_record(plan, reading(guard, now), {}, frame=False))
+            record = draw_record(draw, plan, reading(guard, now), {}, frame=False)
             for name, strategy in fields.items():
                 record[name] = draw(strategy)
             return record
 
         return accepted()
 
-    allowed = check_reasons(plan, reasons)
+    breakage = Breakage(plan, check_reasons(plan, reasons))
 
     @st.composite
     def rejected(draw: st.DrawFn) -> InvalidRecord:
-        broken = draw(draw_breakage(plan, allowed))
-        record = draw(draw_record(plan, reading(guard, now), broken, frame=False))
+        broken = breakage(draw)
+        record = draw_record(draw, plan, reading(guard, now), broken, frame=False)
         for name, strategy in fields.items():
             record[name] = draw(strategy)
         return InvalidRecord(record, expected(plan, broken))
@@ -201,12 +204,14 @@ def frames(
         allowed, can_break = None, False  # nothing can fail: every row is valid
     else:
         allowed, can_break = check_reasons(plan, reasons), True
+    breakage = Breakage(plan, allowed) if can_break else None
+    rows_strategy = st.integers(min_rows, max_rows)
 
     @st.composite
     def generated(draw: st.DrawFn) -> GeneratedFrame:
         at = reading(guard, now)
-        rows = draw(st.integers(min_rows, max_rows))
-        if not can_break:
+        rows = draw(rows_strategy)
+        if breakage is None:
             bad: set[int] = set()
         elif invalid_fraction is None:
             bad = {i for i in range(rows) if draw(st.booleans())}
@@ -216,8 +221,8 @@ def frames(
         values: list[dict[str, Any]] = []
         split: list[tuple[str, ...]] = []
         for i in range(rows):
-            broken = draw(draw_breakage(plan, allowed)) if i in bad else {}
-            row = draw(draw_record(plan, at, broken, frame=True))
+            broken = breakage(draw) if breakage is not None and i in bad else {}
+            row = draw_record(draw, plan, at, broken, frame=True)
             for name, strategy in fields.items():
                 row[name] = draw(strategy)
             values.append(row)
@@ -259,7 +264,7 @@ def timestamps(
     error_after: Duration = "1h",
     warn_after: Duration | None = None,
     max_future_skew: Duration = "60s",
-    text: None = None,
+    text: bool | None = None,
 ) -> SearchStrategy[datetime | str]: ...
 
 
@@ -312,14 +317,14 @@ def timestamps(
     if not limits.feasible(kind):
         raise ConfigurationError(f"no {kind!r} timestamps exist for {_describe(limits)}")
 
-    def values(at: datetime) -> SearchStrategy[Any]:
+    @st.composite
+    def values(draw: st.DrawFn) -> Any:
+        instant = draw_instant(draw, clock_reading(now), kind, limits)
         if kind == "naive":
-            return instants(at, kind, limits).flatmap(
-                lambda i: render_naive(i.replace(tzinfo=None), text=text)
-            )
-        return instants(at, kind, limits).flatmap(lambda i: render_aware(i, text=text))
+            return render_naive(draw, instant.replace(tzinfo=None), text=text)
+        return render_aware(draw, instant, text=text)
 
-    return st.builds(lambda: clock_reading(now)).flatmap(values)
+    return values()
 
 
 def _describe(limits: Limits) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 from hypothesis import strategies as st
@@ -16,8 +14,13 @@ from inputguard._clock import read_clock
 from inputguard._freshness import Freshness
 from inputguard._guard import Guard
 from inputguard.exceptions import ConfigurationError
-from inputguard.strategies._family import Family, Values
 from inputguard.strategies._time import FreshnessFamily, clock_reading
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping, Sequence
+    from datetime import datetime
+
+    from inputguard.strategies._family import Family, Values
 
 __all__ = ["GeneratedFrame", "InvalidRecord", "Plan", "family_for", "plan_for"]
 
@@ -138,9 +141,7 @@ def plan_for(guard: Guard) -> Plan:
     pending = list(range(len(families)))
     while pending:
         ready = [
-            i
-            for i in pending
-            if all(owner.get(c, i) in (*order, i) for c in families[i].reads)
+            i for i in pending if all(owner.get(c, i) in (*order, i) for c in families[i].reads)
         ]
         if not ready:
             names = ", ".join(repr(families[i].validator) for i in pending)
@@ -184,53 +185,50 @@ def reading(guard: Guard, now: datetime | None) -> datetime:
     return read_clock(guard.clock) if now is None else clock_reading(now)
 
 
-@st.composite
 def draw_record(
-    draw: st.DrawFn,
-    plan: Plan,
-    now: datetime,
-    broken: Mapping[int, str],
-    *,
-    frame: bool,
+    draw: st.DrawFn, plan: Plan, now: datetime, broken: Mapping[int, str], *, frame: bool
 ) -> Values:
-    """One record: families in ``broken`` fail with the given reason, the others pass."""
+    """Draw one record: families in ``broken`` fail with the given reason, the others pass."""
     record: Values = {}
     for i in plan.draw_order:
         family = plan.families[i]
         if i in broken:
-            values = draw(family.invalid(now, record, broken[i], frame=frame))
+            record.update(family.invalid(draw, now, record, broken[i], frame=frame))
         else:
-            values = draw(family.valid(now, record, frame=frame))
-        record.update(values)
+            record.update(family.valid(draw, now, record, frame=frame))
     return record
 
 
-@st.composite
-def draw_breakage(
-    draw: st.DrawFn, plan: Plan, allowed: frozenset[str] | None
-) -> dict[int, str]:
-    """Which families fail, and why: at least one; shrinks to the first family alone."""
-    candidates = plan.breakable(allowed)
-    first = draw(st.sampled_from(range(len(candidates))))
-    broken: dict[int, str] = {}
-    for n, (i, codes) in enumerate(candidates):
-        if n == first or draw(st.booleans()):
-            broken[i] = draw(st.sampled_from(codes))
-    return broken
+_BOOLS = st.booleans()
+
+
+class Breakage:
+    """Draws which families of a plan fail, and why: at least one, for reasons in ``allowed``.
+
+    Examples shrink towards the first family failing alone, for its first reason.
+    """
+
+    __slots__ = ("_candidates", "_first", "_reasons")
+
+    def __init__(self, plan: Plan, allowed: frozenset[str] | None) -> None:
+        candidates = plan.breakable(allowed)
+        self._candidates = [i for i, _ in candidates]
+        self._first = st.sampled_from(range(len(candidates)))
+        self._reasons = [st.sampled_from(codes) for _, codes in candidates]
+
+    def __call__(self, draw: st.DrawFn) -> dict[int, str]:
+        """Draw one breakage: family index to reason."""
+        first = draw(self._first)
+        broken: dict[int, str] = {}
+        for n, i in enumerate(self._candidates):
+            if n == first or draw(_BOOLS):
+                broken[i] = draw(self._reasons[n])
+        return broken
 
 
 def expected(plan: Plan, broken: Mapping[int, str]) -> tuple[str, ...]:
     """The reasons `Guard.check` lists for a record broken as ``broken`` says."""
     return tuple(broken[i] for i in range(len(plan.families)) if i in broken)
-
-
-def with_extra(
-    record: Values, extra: Mapping[str, Any], draw: st.DrawFn
-) -> Values:
-    """Add the values of the caller's extra (unchecked) fields."""
-    for name, strategy in extra.items():
-        record[name] = draw(strategy)
-    return record
 
 
 def invalid_count(rows: int, fraction: float) -> int:

@@ -8,21 +8,26 @@ polars can represent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Final, Literal
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
 from hypothesis import strategies as st
-from hypothesis.strategies import SearchStrategy
 
 from inputguard._clock import Clock, read_clock
-from inputguard._freshness import Freshness, FreshnessLimits
 from inputguard._reasons import Reason
 from inputguard.exceptions import ConfigurationError
-from inputguard.strategies._family import Values
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from hypothesis.strategies import SearchStrategy
+
+    from inputguard._freshness import Freshness, FreshnessLimits
+    from inputguard.strategies._family import Values
 
 __all__ = ["FreshnessFamily", "Kind", "Limits", "instants", "render_aware", "render_naive"]
 
@@ -70,7 +75,7 @@ class Limits:
     def window(self, kind: Kind) -> tuple[timedelta, timedelta]:
         """The range of ``instant - now`` for ``kind``, margins included."""
         if kind == "aging":
-            assert self.warn_after is not None  # noqa: S101 - guarded by feasible()
+            assert self.warn_after is not None
             return _inset(-self.error_after, -self.warn_after)
         if kind == "stale":
             start = -self.error_after - MARGIN
@@ -87,6 +92,7 @@ def _inset(lo: timedelta, hi: timedelta) -> tuple[timedelta, timedelta]:
     return lo + margin, hi - margin
 
 
+@functools.lru_cache(maxsize=512)
 def _between(lo: timedelta, hi: timedelta) -> SearchStrategy[timedelta]:
     """Durations in ``[lo, hi]``: whole seconds first (they shrink to readable examples)."""
     lo_us, hi_us = lo // _US, hi // _US
@@ -104,6 +110,10 @@ def instants(now: datetime, kind: Kind, limits: Limits) -> SearchStrategy[dateti
         ConfigurationError: ``now`` is so far from the present that no such instant fits in the
             years 1000-9000.
     """
+    return _offsets_for(now, kind, limits).map(lambda offset: now + offset)
+
+
+def _offsets_for(now: datetime, kind: Kind, limits: Limits) -> SearchStrategy[timedelta]:
     lo, hi = limits.window("fresh" if kind == "naive" else kind)
     lo, hi = max(lo, _LOW - now), min(hi, _HIGH - now)
     if lo > hi:
@@ -111,65 +121,72 @@ def instants(now: datetime, kind: Kind, limits: Limits) -> SearchStrategy[dateti
             f"cannot generate {kind} timestamps for the clock reading {now.isoformat()}: "
             f"keep the clock within the years 1000-9000"
         )
-    return _between(lo, hi).map(lambda offset: now + offset)
+    return _between(lo, hi)
 
 
-# -- rendering -----------------------------------------------------------------------------------
+def draw_instant(draw: st.DrawFn, now: datetime, kind: Kind, limits: Limits) -> datetime:
+    """Draw one instant of ``kind`` (see `instants`)."""
+    return now + draw(_offsets_for(now, kind, limits))
 
-_offsets = st.one_of(
+
+# -- rendering: plain draw functions over module-level strategies (no strategy per example) ----
+
+_BOOLS: Final = st.booleans()
+_SEPARATORS: Final = st.sampled_from(["T", " "])
+_FRACTION_STYLES: Final = st.sampled_from(["exact", "trimmed", "nanoseconds"])
+_UTC_SPELLINGS: Final = st.sampled_from(["Z", "+00:00", "z", "+0000"])
+_OFFSETS: Final = st.one_of(
     st.sampled_from(_COMMON_OFFSETS), st.integers(-(23 * 60 + 59), 23 * 60 + 59)
 ).map(lambda minutes: timedelta(minutes=minutes))
+_TZINFOS: Final = st.one_of(st.sampled_from(_ZONES), _OFFSETS.map(timezone))
 
 
-@st.composite
 def _iso_text(draw: st.DrawFn, local: datetime, zone: str) -> str:
     """One spelling of ``local`` in the shared ISO grammar, with ``zone`` appended."""
-    sep = draw(st.sampled_from(["T", " "]))
+    sep = draw(_SEPARATORS)
     text = f"{local.year:04d}-{local.month:02d}-{local.day:02d}{sep}{local:%H:%M}"
-    if local.second or local.microsecond or not draw(st.booleans()):
+    if local.second or local.microsecond or not draw(_BOOLS):
         text += f":{local.second:02d}"
         if local.microsecond:
             digits = f"{local.microsecond:06d}"
-            style = draw(st.sampled_from(["exact", "trimmed", "nanoseconds"]))
-            text += "." + {
-                "exact": digits,
-                "trimmed": digits.rstrip("0"),
-                "nanoseconds": digits + "000",
-            }[style]
-    if zone and draw(st.booleans()):
+            style = draw(_FRACTION_STYLES)
+            text += (
+                "."
+                + {
+                    "exact": digits,
+                    "trimmed": digits.rstrip("0"),
+                    "nanoseconds": digits + "000",
+                }[style]
+            )
+    if zone and draw(_BOOLS):
         text += " "
     text += zone
-    if draw(st.booleans()):
+    if draw(_BOOLS):
         text = f" {text} "
     return text
 
 
-def _zone_text(offset: timedelta) -> SearchStrategy[str]:
+def _zone_text(draw: st.DrawFn, offset: timedelta) -> str:
     if not offset:
-        return st.sampled_from(["Z", "+00:00", "z", "+0000"])
+        return draw(_UTC_SPELLINGS)
     sign = "-" if offset < timedelta(0) else "+"
     hours, minutes = divmod(abs(offset) // timedelta(minutes=1), 60)
-    return st.sampled_from([f"{sign}{hours:02d}:{minutes:02d}", f"{sign}{hours:02d}{minutes:02d}"])
+    return f"{sign}{hours:02d}{':' if not draw(_BOOLS) else ''}{minutes:02d}"
 
 
-@st.composite
 def render_aware(draw: st.DrawFn, instant: datetime, *, text: bool | None) -> datetime | str:
     """``instant`` as ISO text with an offset, or (``text`` not True) as an aware datetime."""
-    as_text = text if text is not None else draw(st.booleans())
+    as_text = text if text is not None else draw(_BOOLS)
     if as_text:
-        offset = draw(_offsets)
-        return draw(_iso_text(instant.astimezone(timezone(offset)), draw(_zone_text(offset))))
-    zone = draw(st.one_of(st.sampled_from(_ZONES), _offsets.map(timezone)))
-    return instant.astimezone(zone)
+        offset = draw(_OFFSETS)
+        return _iso_text(draw, instant.astimezone(timezone(offset)), _zone_text(draw, offset))
+    return instant.astimezone(draw(_TZINFOS))
 
 
-@st.composite
 def render_naive(draw: st.DrawFn, wall: datetime, *, text: bool | None) -> datetime | str:
     """The naive wall time ``wall`` as ISO text without offset, or as a naive datetime."""
-    as_text = text if text is not None else draw(st.booleans())
-    if as_text:
-        return draw(_iso_text(wall, ""))
-    return wall
+    as_text = text if text is not None else draw(_BOOLS)
+    return _iso_text(draw, wall, "") if as_text else wall
 
 
 def _naive_wall(instant: datetime, policy: str) -> datetime | None:
@@ -185,13 +202,12 @@ def _naive_wall(instant: datetime, policy: str) -> datetime | None:
     return wall if early == late == instant else None  # skip DST folds and gaps
 
 
-@st.composite
 def _render(draw: st.DrawFn, instant: datetime, policy: str, *, text: bool | None) -> Any:
     """``instant`` in any spelling the validator reads as that instant (naive if allowed)."""
     wall = _naive_wall(instant, policy)
-    if wall is not None and draw(st.booleans()):
-        return draw(render_naive(wall, text=text))
-    return draw(render_aware(instant, text=text))
+    if wall is not None and draw(_BOOLS):
+        return render_naive(draw, wall, text=text)
+    return render_aware(draw, instant, text=text)
 
 
 # -- invalid values ------------------------------------------------------------------------------
@@ -216,46 +232,53 @@ _NOT_TIMESTAMPS: Final = (
     "0000-01-01T00:00:00Z",
     "0001-01-01T00:00:00+01:00",
 )
+_IMPOSSIBLE_FIELDS: Final = st.sampled_from(["day", "month", "hour", "minute", "second"])
+_IMPOSSIBLE_DAYS: Final = st.one_of(
+    st.tuples(st.just(2), st.integers(30, 31)),
+    st.tuples(st.sampled_from([4, 6, 9, 11]), st.just(31)),
+    st.tuples(st.integers(1, 12), st.sampled_from([0, 32, 40, 99])),
+)
+_IMPOSSIBLE: Final = {
+    "month": st.sampled_from([0, 13, 20, 99]),
+    "hour": st.integers(24, 29),
+    "minute": st.integers(60, 99),
+    "second": st.integers(60, 99),
+}
+_MALFORMED_KINDS: Final = st.sampled_from(["text", "impossible", "object"])
+_MALFORMED_TEXTS: Final = st.sampled_from(_NOT_TIMESTAMPS)
+_OBJECT_KINDS: Final = st.sampled_from(["epoch", "float", "date", "bool", "bytes"])
 
 
-@st.composite
 def _impossible(draw: st.DrawFn, now: datetime) -> str:
     """A well-formed timestamp with an impossible field (February 30, hour 24, second 60...)."""
-    year, month, day, hour, minute, second = now.year, now.month, 1, 12, 0, 0
-    field = draw(st.sampled_from(["day", "month", "hour", "minute", "second"]))
+    parts = {"month": now.month, "day": 1, "hour": 12, "minute": 0, "second": 0}
+    field = draw(_IMPOSSIBLE_FIELDS)
     if field == "day":
-        month, day = draw(
-            st.one_of(
-                st.tuples(st.just(2), st.integers(30, 31)),
-                st.tuples(st.sampled_from([4, 6, 9, 11]), st.just(31)),
-                st.tuples(st.integers(1, 12), st.sampled_from([0, 32, 40, 99])),
-            )
-        )
-    elif field == "month":
-        month = draw(st.sampled_from([0, 13, 20, 99]))
-    elif field == "hour":
-        hour = draw(st.integers(24, 29))
-    elif field == "minute":
-        minute = draw(st.integers(60, 99))
+        parts["month"], parts["day"] = draw(_IMPOSSIBLE_DAYS)
     else:
-        second = draw(st.integers(60, 99))
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
-
-
-def _invalid_values(now: datetime, *, frame: bool) -> SearchStrategy[Any]:
-    text = st.one_of(st.sampled_from(_NOT_TIMESTAMPS), _impossible(now))
-    if frame:
-        return text
-    epoch = int(now.timestamp())
-    return st.one_of(
-        text,
-        st.just(epoch),
-        st.just(float(epoch)),
-        st.just(now.date()),
-        st.just(date(2026, 1, 1)),
-        st.just(True),
-        st.just(now.isoformat().encode()),
+        parts[field] = draw(_IMPOSSIBLE[field])
+    return (
+        f"{now.year:04d}-{parts['month']:02d}-{parts['day']:02d}"
+        f"T{parts['hour']:02d}:{parts['minute']:02d}:{parts['second']:02d}Z"
     )
+
+
+def draw_malformed(draw: st.DrawFn, now: datetime, *, frame: bool) -> Any:
+    """A value that is present but not a timestamp (only text when ``frame``)."""
+    kind = draw(_MALFORMED_KINDS)
+    if kind == "text" or (frame and kind == "object"):
+        return draw(_MALFORMED_TEXTS)
+    if kind == "impossible":
+        return _impossible(draw, now)
+    obj = draw(_OBJECT_KINDS)
+    epoch = int(now.timestamp())
+    return {
+        "epoch": epoch,
+        "float": float(epoch),
+        "date": now.date(),
+        "bool": True,
+        "bytes": now.isoformat().encode(),
+    }[obj]
 
 
 # -- the freshness family ------------------------------------------------------------------------
@@ -264,10 +287,11 @@ def _invalid_values(now: datetime, *, frame: bool) -> SearchStrategy[Any]:
 class FreshnessFamily:
     """Values for a `freshness` validator's timestamp column (and its source column)."""
 
-    __slots__ = ("_v",)
+    __slots__ = ("_sources", "_v")
 
     def __init__(self, validator: Freshness) -> None:
         self._v = validator
+        self._sources = st.sampled_from([*sorted(validator.per_source), _unlisted(validator)])
 
     @property
     def validator(self) -> Freshness:
@@ -284,16 +308,13 @@ class FreshnessFamily:
         """The source column, when limits differ per source."""
         return (self._v.source,) if self._v.per_source else ()
 
-    def _all_limits(self) -> list[Limits]:
-        skew = self._v.max_future_skew
-        return [Limits.of(lim, skew) for lim in (self._v.limits, *self._v.per_source.values())]
-
     @property
     def rejections(self) -> tuple[str, ...]:
         """Missing, invalid, naive (when rejected), future and stale, where feasible."""
-        every = self._all_limits()
+        v = self._v
+        every = [Limits.of(lim, v.max_future_skew) for lim in (v.limits, *v.per_source.values())]
         out = [Reason.FRESHNESS_MISSING, Reason.FRESHNESS_INVALID]
-        if self._v.naive == "reject":
+        if v.naive == "reject":
             out.append(Reason.FRESHNESS_NAIVE)
         if all(lim.feasible("future") for lim in every):
             out.append(Reason.FRESHNESS_FUTURE)
@@ -305,72 +326,58 @@ class FreshnessFamily:
         """Timestamps travel as text in frames, so invalid and naive values fit one column."""
         return dict.fromkeys(generated, pl.String())
 
-    def _with_source(
-        self,
-        record: Mapping[str, Any],
-        make: Callable[[Limits], SearchStrategy[Any]],
-    ) -> SearchStrategy[Values]:
+    def _start(self, draw: st.DrawFn, record: Mapping[str, Any]) -> tuple[Values, Limits]:
+        """The source (drawn here if no other validator owns it) and the limits it selects."""
         v = self._v
-        if not v.per_source or v.source in record:
-            limits = Limits.of(_limits_for(v, record.get(v.source)), v.max_future_skew)
-            return make(limits).map(lambda value: {v.column: value})
-        unlisted = _unlisted(v.per_source)
-        return st.sampled_from([*sorted(v.per_source), unlisted]).flatmap(
-            lambda source: make(
-                Limits.of(_limits_for(v, source), v.max_future_skew)
-            ).map(lambda value: {v.source: source, v.column: value})
-        )
+        values: Values = {}
+        source = record.get(v.source)
+        if v.per_source and v.source not in record:
+            source = values[v.source] = draw(self._sources)
+        limits = v.limits
+        if v.per_source and isinstance(source, str):
+            limits = v.per_source.get(source, v.limits)
+        return values, Limits.of(limits, v.max_future_skew)
 
     def valid(
-        self, now: datetime, record: Mapping[str, Any], *, frame: bool
-    ) -> SearchStrategy[Values]:
+        self, draw: st.DrawFn, now: datetime, record: Mapping[str, Any], *, frame: bool
+    ) -> Values:
         """Fresh timestamps, and aging ones (accepted with a warning) when ``warn_after`` is set."""
-        text = True if frame else None
-        policy = self._v.naive
-
-        def make(limits: Limits) -> SearchStrategy[Any]:
-            kinds: list[Kind] = ["fresh", "aging"] if limits.feasible("aging") else ["fresh"]
-            return st.sampled_from(kinds).flatmap(
-                lambda kind: instants(now, kind, limits).flatmap(
-                    lambda instant: _render(instant, policy, text=text)
-                )
-            )
-
-        return self._with_source(record, make)
+        values, limits = self._start(draw, record)
+        kind: Kind = "aging" if limits.feasible("aging") and draw(_BOOLS) else "fresh"
+        instant = draw_instant(draw, now, kind, limits)
+        values[self._v.column] = _render(draw, instant, self._v.naive, text=frame or None)
+        return values
 
     def invalid(
-        self, now: datetime, record: Mapping[str, Any], reason: str, *, frame: bool
-    ) -> SearchStrategy[Values]:
+        self,
+        draw: st.DrawFn,
+        now: datetime,
+        record: Mapping[str, Any],
+        reason: str,
+        *,
+        frame: bool,
+    ) -> Values:
         """Values the validator rejects with exactly ``reason``."""
-        text = True if frame else None
-        policy = self._v.naive
-
-        def make(limits: Limits) -> SearchStrategy[Any]:
-            if reason == Reason.FRESHNESS_MISSING:
-                return st.none()
-            if reason == Reason.FRESHNESS_INVALID:
-                return _invalid_values(now, frame=frame)
-            if reason == Reason.FRESHNESS_NAIVE:
-                return instants(now, "naive", limits).flatmap(
-                    lambda instant: render_naive(instant.replace(tzinfo=None), text=text)
-                )
+        values, limits = self._start(draw, record)
+        text = frame or None
+        value: Any
+        if reason == Reason.FRESHNESS_MISSING:
+            value = None
+        elif reason == Reason.FRESHNESS_INVALID:
+            value = draw_malformed(draw, now, frame=frame)
+        elif reason == Reason.FRESHNESS_NAIVE:
+            wall = draw_instant(draw, now, "naive", limits).replace(tzinfo=None)
+            value = render_naive(draw, wall, text=text)
+        else:
             kind: Kind = "future" if reason == Reason.FRESHNESS_FUTURE else "stale"
-            return instants(now, kind, limits).flatmap(
-                lambda instant: _render(instant, policy, text=text)
-            )
-
-        return self._with_source(record, make)
+            value = _render(draw, draw_instant(draw, now, kind, limits), self._v.naive, text=text)
+        values[self._v.column] = value
+        return values
 
 
-def _limits_for(validator: Freshness, source: object) -> FreshnessLimits:
-    if isinstance(source, str):
-        return validator.per_source.get(source, validator.limits)
-    return validator.limits
-
-
-def _unlisted(known: Mapping[str, object]) -> str:
+def _unlisted(validator: Freshness) -> str:
     name, n = "unlisted-source", 1
-    while name in known:
+    while name in validator.per_source:
         n += 1
         name = f"unlisted-source-{n}"
     return name
