@@ -14,10 +14,9 @@ What runs where on the batch path:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
@@ -34,13 +33,18 @@ from inputguard._signing import (
     issued_instant,
     verify,
 )
-from inputguard._timestamps import in_python_range, parse_timestamp_expr
+from inputguard._timestamps import parse_timestamp_expr
 from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
 from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["Provenance", "provenance"]
 
 _US_UTC: Final = pl.Datetime("us", "UTC")
+_FIRST: Final = datetime(1, 1, 1, tzinfo=UTC)
+_LAST: Final = datetime.max.replace(tzinfo=UTC)
 
 # Source status codes (batch path), and signature outcome codes.
 _MISSING, _UNKNOWN, _ACTIVE, _SUSPENDED, _RETIRED = range(5)
@@ -130,7 +134,7 @@ class Provenance:
         reason = self._signature_reason(record, value, ctx.now)
         return RecordOutcome(reasons=() if reason is None else (reason,), owner=entry.owner)
 
-    def _signature_reason(
+    def _signature_reason(  # noqa: PLR0911 - one return per reason, in the documented order
         self, record: Mapping[str, Any], source: str, now: datetime
     ) -> Reason | None:
         assert self.signature is not None
@@ -191,11 +195,9 @@ class Provenance:
         rules = [Rule(reason, status == code, field=self.source) for reason, code in _SOURCE_RULES]
         prepare = None
         if self.signature is not None and text:
-            helper = f"__ig_provenance_{self._token()}"
-            outcome = self._signature_outcome(ctx, src, status == _ACTIVE)
-            prepare = _Prepare(helper, outcome, self._verifier())
+            prepare = self._signature_stages(ctx, src)
             rules.extend(
-                Rule(reason, pl.col(helper) == code, field=self.signature)
+                Rule(reason, pl.col(prepare.helper) == code, field=self.signature)
                 for reason, code in _SIG_CODE.items()
             )
         return BatchPlan(rules=tuple(rules), prepare=prepare, row_owner=owner)
@@ -203,13 +205,16 @@ class Provenance:
     def _token(self) -> str:
         return hashlib.sha256(repr(self).encode()).hexdigest()[:12]
 
-    def _signature_outcome(
-        self, ctx: BatchContext, src: pl.Expr, active: pl.Expr
-    ) -> tuple[pl.Expr, pl.Expr]:
-        """(outcome code before crypto, struct of key index / message / signature to verify)."""
+    def _signature_stages(self, ctx: BatchContext, src: pl.Expr) -> _Prepare:
+        """The signature check as staged ``with_columns``: every part is computed once."""
         assert self.signature is not None
         assert self.keyring is not None
         schema = ctx.schema
+        helper = f"__ig_provenance_{self._token()}"
+
+        def tmp(name: str) -> str:
+            return f"{helper}_{name}"
+
         sig_col = pl.col(self.signature)
         if _is_text(schema[self.signature]):
             sig_text = sig_col.cast(pl.String)
@@ -218,32 +223,47 @@ class Provenance:
         else:  # only a null is acceptable as "no signature"; anything else is malformed
             missing = sig_col.is_null()
             raw = pl.lit(None, pl.Binary)
-        kid = pl.col(self.kid).cast(pl.String) if _is_text(schema[self.kid]) else None
-        kid = kid if kid is not None else pl.lit(None, pl.String)
-        instant = _instant_expr(self.issued_at, schema[self.issued_at])
+        kid = (
+            pl.col(self.kid).cast(pl.String)
+            if _is_text(schema[self.kid])
+            else pl.lit(None, pl.String)
+        )
+        active_ids = [s.id for s in self.registry.sources if s.status == "active"]
+        first = [
+            src.is_in(active_ids).fill_null(value=False).alias(tmp("active")),
+            missing.alias(tmp("missing")),
+            raw.alias(tmp("raw")),
+            kid.alias(tmp("kid")),
+            _instant_expr(self.issued_at, schema[self.issued_at]).alias(tmp("at")),
+        ]
+        kid, raw, instant = pl.col(tmp("kid")), pl.col(tmp("raw")), pl.col(tmp("at"))
         message, unsignable = canonical_message_expr(
             source=src, kid=kid, issued_at=instant, fields=self.signed, schema=schema
         )
-        malformed = raw.is_null() | kid.is_null() | instant.is_null() | unsignable
         keys = self.keyring.keys
         pair = pl.concat_str(src.str.len_bytes().cast(pl.String), pl.lit(":"), src, kid)
-        index = pair.replace_strict(
-            [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys],
-            list(range(len(keys))),
-            default=None,
-            return_dtype=pl.Int32,
-        )
+        second = [
+            (raw.is_null() | kid.is_null() | instant.is_null() | unsignable).alias(tmp("bad")),
+            message.alias(tmp("message")),
+            pair.replace_strict(
+                [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys],
+                list(range(len(keys))),
+                default=None,
+                return_dtype=pl.Int32,
+            ).alias(tmp("index")),
+        ]
+        index = pl.col(tmp("index"))
         not_before = _per_key(index, [k.not_before for k in keys])
         not_after = _per_key(index, [k.not_after for k in keys])
         now = pl.lit(ctx.now, _US_UTC)
         expired = not_after.is_not_null() & ((instant >= not_after) | (now >= not_after))
         early = not_before.is_not_null() & ((instant < not_before) | (now < not_before))
         code = (
-            pl.when(~active)
+            pl.when(~pl.col(tmp("active")))
             .then(pl.lit(_SIG_OK))
-            .when(missing)
+            .when(pl.col(tmp("missing")))
             .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MISSING]))
-            .when(malformed)
+            .when(pl.col(tmp("bad")))
             .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MALFORMED]))
             .when(index.is_null())
             .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_UNKNOWN_KEY]))
@@ -254,17 +274,25 @@ class Provenance:
             .otherwise(pl.lit(_SIG_VERIFY))
             .cast(pl.UInt8)
         )
-        pending = code == _SIG_VERIFY
-        work = pl.struct(
-            pl.when(pending).then(index).alias("k"),
-            pl.when(pending).then(message.cast(pl.Binary)).alias("m"),
-            pl.when(pending).then(raw).alias("g"),
+        return _Prepare(
+            helper=helper,
+            stages=((*first,), (*second,), (code.alias(tmp("code")),)),
+            temporaries=tuple(
+                tmp(n)
+                for n in (
+                    "active",
+                    "missing",
+                    "raw",
+                    "kid",
+                    "at",
+                    "bad",
+                    "message",
+                    "index",
+                    "code",
+                )
+            ),
+            verifier=_BatchVerifier(keys),
         )
-        return code, work
-
-    def _verifier(self) -> Callable[[pl.Series], pl.Series]:
-        assert self.keyring is not None
-        return _BatchVerifier(self.keyring.keys)
 
 
 def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
@@ -276,16 +304,20 @@ def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
 
 
 def _instant_expr(column: str, dtype: pl.DataType) -> pl.Expr:
-    """The issue instant as UTC ``datetime[us]``; null when missing, naive or invalid."""
+    """The issue instant as UTC ``datetime[us]``; null when missing, naive or invalid.
+
+    Instants outside the years 1-9999 in UTC are invalid, as on the record path (where Python
+    cannot represent them).
+    """
     col = pl.col(column)
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            return pl.lit(None, _US_UTC)
-        return in_python_range(col.dt.convert_time_zone("UTC").cast(_US_UTC))
-    if _is_text(dtype):
-        aware, _naive = parse_timestamp_expr(col.cast(pl.String))
-        return aware
-    return pl.lit(None, _US_UTC)
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        instant = col.dt.convert_time_zone("UTC").cast(_US_UTC)
+    elif _is_text(dtype):
+        instant, _naive = parse_timestamp_expr(col.cast(pl.String))
+    else:  # naive datetimes, numbers, dates ...: no instant to pin the signature to
+        return pl.lit(None, _US_UTC)
+    in_range = instant.is_between(pl.lit(_FIRST, _US_UTC), pl.lit(_LAST, _US_UTC))
+    return pl.when(in_range).then(instant)
 
 
 class _BatchVerifier:
@@ -310,33 +342,35 @@ class _BatchVerifier:
 
 @dataclass(frozen=True, slots=True)
 class _Prepare:
-    """Add the signature outcome column: vectorized codes, then one verification pass."""
+    """Add the signature outcome column: vectorized stages, then one verification pass."""
 
     helper: str
-    outcome: tuple[pl.Expr, pl.Expr]
-    verifier: Callable[[pl.Series], pl.Series]
+    stages: tuple[tuple[pl.Expr, ...], ...]
+    temporaries: tuple[str, ...]
+    verifier: _BatchVerifier
 
     def __call__(self, lf: pl.LazyFrame) -> pl.LazyFrame:
-        code, work = self.outcome
-        pre = f"{self.helper}_pre"
-        verified = pl.col(f"{self.helper}_work").map_batches(
-            self.verifier, return_dtype=pl.Boolean
+        for stage in self.stages:
+            lf = lf.with_columns(stage)
+        code = pl.col(f"{self.helper}_code")
+        pending = code == _SIG_VERIFY
+        work = pl.struct(
+            pl.when(pending).then(pl.col(f"{self.helper}_index")).alias("k"),
+            pl.when(pending).then(pl.col(f"{self.helper}_message").cast(pl.Binary)).alias("m"),
+            pl.when(pending).then(pl.col(f"{self.helper}_raw")).alias("g"),
         )
-        return (
-            lf.with_columns(code.alias(pre), work.alias(f"{self.helper}_work"))
-            .with_columns(
-                pl.when(pl.col(pre) == _SIG_VERIFY)
-                .then(
-                    pl.when(verified)
-                    .then(pl.lit(_SIG_OK))
-                    .otherwise(pl.lit(_SIG_CODE[Reason.SIGNATURE_INVALID]))
-                )
-                .otherwise(pl.col(pre))
-                .cast(pl.UInt8)
-                .alias(self.helper)
+        verified = work.map_batches(self.verifier, return_dtype=pl.Boolean)
+        outcome = (
+            pl.when(pending)
+            .then(
+                pl.when(verified)
+                .then(pl.lit(_SIG_OK))
+                .otherwise(pl.lit(_SIG_CODE[Reason.SIGNATURE_INVALID]))
             )
-            .drop(pre, f"{self.helper}_work")
+            .otherwise(code)
+            .cast(pl.UInt8)
         )
+        return lf.with_columns(outcome.alias(self.helper)).drop(self.temporaries)
 
 
 def _column_name(value: object, name: str) -> str:

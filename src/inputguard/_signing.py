@@ -28,10 +28,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import math
 import os
 import re
 import struct
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +51,8 @@ from inputguard._timestamps import parse_timestamp
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
     from inputguard._registry import SigningKey
 
 __all__ = [
@@ -81,7 +83,7 @@ _ISSUED_AT_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%6fZ"
 _US_UTC: Final = pl.Datetime("us", "UTC")
 
 
-class Unsignable(ValueError):  # noqa: N818 - an internal signal, never raised to users
+class Unsignable(ValueError):
     """A value has no canonical form (NaN, infinity, an unsupported type, a lone surrogate)."""
 
 
@@ -109,7 +111,7 @@ def _value(value: Any) -> str:
         except ValueError:  # beyond sys.get_int_max_str_digits()
             raise Unsignable("integer too large") from None
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise Unsignable("not a finite number")
         return f"d:{struct.unpack('<Q', struct.pack('<d', value))[0]}"
     if isinstance(value, str):
@@ -163,13 +165,19 @@ def canonical_message(
     Raises:
         Unsignable: A value has no canonical form.
 
-    >>> canonical_message(
+    >>> message = canonical_message(
     ...     source="orders-api",
     ...     kid="k1",
     ...     issued_at=datetime(2026, 11, 22, 12, tzinfo=UTC),
     ...     fields={"sku": "A-1", "qty": 2},
-    ... ).decode()
-    'IGSIG1\\nsource 10:orders-api\\nkid 2:k1\\nissued_at 27:2026-11-22T12:00:00.000000Z\\nfield 3:qty i:2\\nfield 3:sku s:3:A-1\\n'
+    ... )
+    >>> print(message.decode(), end="")
+    IGSIG1
+    source 10:orders-api
+    kid 2:k1
+    issued_at 27:2026-11-22T12:00:00.000000Z
+    field 3:qty i:2
+    field 3:sku s:3:A-1
     """
     lines = [
         CANONICAL_VERSION,
@@ -294,7 +302,7 @@ def encode_signature(raw: bytes) -> str:
 
 
 def decode_signature(text: object) -> bytes | None:
-    """Decode a signature's text form strictly; None unless it is canonical base64url of 32/64 bytes.
+    """Decode a signature's text form; None unless it is canonical base64url of 32 or 64 bytes.
 
     Padding, whitespace, the standard alphabet's ``+`` and ``/``, and non-zero trailing bits are
     all refused, so every signature has exactly one text form.
@@ -361,8 +369,7 @@ def _read_reference(key: SigningKey, where: str) -> str:
         return Path(key.file).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigurationError(
-            f"{where}: cannot read key file {key.file!r} (key {key.kid!r}): "
-            f"{type(exc).__name__}"
+            f"{where}: cannot read key file {key.file!r} (key {key.kid!r}): {type(exc).__name__}"
         ) from None
 
 
@@ -548,9 +555,7 @@ def sign(
         )
     values = {n: record[n] for n in names}
     try:
-        message = canonical_message(
-            source=source_id, kid=key_id, issued_at=issued, fields=values
-        )
+        message = canonical_message(source=source_id, kid=key_id, issued_at=issued, fields=values)
     except Unsignable as exc:
         bad = _first_unsignable(values)
         raise InputRejected(
