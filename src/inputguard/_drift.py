@@ -303,6 +303,9 @@ class DriftWatch:
             ConfigurationError: A count is negative, or a reason has more hits than its
                 source has rows.
         """
+        for src, n in rows.items():
+            if n < 0:
+                raise ConfigurationError(f"rows of source {src!r} must be >= 0 (got {n!r})")
         grouped: dict[str, dict[str, int]] = {}
         for (src, reason), count in hits.items():
             if count < 0 or count > rows.get(src, 0):
@@ -316,8 +319,6 @@ class DriftWatch:
         learned: list[tuple[str, _Source]] = []
         with self._lock:
             for src, n in rows.items():
-                if n < 0:
-                    raise ConfigurationError(f"rows of source {src!r} must be >= 0 (got {n!r})")
                 if n == 0:
                     continue
                 key, state = self._state(src)
