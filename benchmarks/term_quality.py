@@ -53,20 +53,73 @@ _SEED = 20261122
 # sub-national regions, historical entities, generic or sub-units of currencies).
 _CONTAINS_MEMBER = {
     "countries": [
-        "New Mexico", "New Jersey", "Western Australia", "South Australia", "Northern Ireland",
-        "Mexico City", "Guatemala City", "Panama City", "Kuwait City", "Luxembourg City",
-        "Djibouti City", "Indian Ocean", "Jordan River", "Niger River", "Congo River",
-        "Belgian Congo", "British Honduras", "West Germany", "East Germany", "South Yemen",
-        "North Yemen", "Spanish Sahara", "Portuguese Timor", "New Guinea", "Virgin Islands",
-        "Korea", "Lake Chad", "Lake Malawi", "Gulf of Guinea", "Gulf of Mexico",
-        "Sea of Japan", "Irish Sea", "Philippine Sea", "Greenland Sea", "Singapore Strait",
-        "Andorra la Vella", "Panama Canal", "Dominican Order", "Cuba Libre", "Turkey Point",
+        "New Mexico",
+        "New Jersey",
+        "Western Australia",
+        "South Australia",
+        "Northern Ireland",
+        "Mexico City",
+        "Guatemala City",
+        "Panama City",
+        "Kuwait City",
+        "Luxembourg City",
+        "Djibouti City",
+        "Indian Ocean",
+        "Jordan River",
+        "Niger River",
+        "Congo River",
+        "Belgian Congo",
+        "British Honduras",
+        "West Germany",
+        "East Germany",
+        "South Yemen",
+        "North Yemen",
+        "Spanish Sahara",
+        "Portuguese Timor",
+        "New Guinea",
+        "Virgin Islands",
+        "Korea",
+        "Lake Chad",
+        "Lake Malawi",
+        "Gulf of Guinea",
+        "Gulf of Mexico",
+        "Sea of Japan",
+        "Irish Sea",
+        "Philippine Sea",
+        "Greenland Sea",
+        "Singapore Strait",
+        "Andorra la Vella",
+        "Panama Canal",
+        "Dominican Order",
+        "Cuba Libre",
+        "Turkey Point",
     ],
     "currencies": [
-        "Euro cent", "Eurodollar", "US Dollar Index", "Canadian cent", "Swiss centime",
-        "Dollar", "Pound", "Franc", "Peso", "Dinar", "Rupee", "Krone", "Krona", "Shilling",
-        "Bitcoin", "Tether", "Reichsmark", "Deutsche Mark", "Confederate Dollar", "Petrodollar",
-        "Euro bond", "Yen carry trade", "Rand Refinery", "Real estate", "Pound cake",
+        "Euro cent",
+        "Eurodollar",
+        "US Dollar Index",
+        "Canadian cent",
+        "Swiss centime",
+        "Dollar",
+        "Pound",
+        "Franc",
+        "Peso",
+        "Dinar",
+        "Rupee",
+        "Krone",
+        "Krona",
+        "Shilling",
+        "Bitcoin",
+        "Tether",
+        "Reichsmark",
+        "Deutsche Mark",
+        "Confederate Dollar",
+        "Petrodollar",
+        "Euro bond",
+        "Yen carry trade",
+        "Rand Refinery",
+        "Real estate",
+        "Pound cake",
     ],
 }
 
@@ -126,7 +179,9 @@ def build(domain: str, vocab: Vocabulary) -> list[Labelled]:
         names = {code: name for code, name in en.currencies.items() if code in members}
         others = {code: name for code, name in en.currencies.items() if code not in members}
         plural = {code: get_currency_name(code, count=2, locale="en") for code in names}
-    rows = [Labelled(name, code, "alt_name") for code, name in sorted(names.items()) if code in members]
+    rows = [
+        Labelled(name, code, "alt_name") for code, name in sorted(names.items()) if code in members
+    ]
     rows += [Labelled(p, code, "plural") for code, p in sorted(plural.items()) if p != names[code]]
     rng = random.Random(_SEED)
     for row in list(rows):
@@ -217,8 +272,7 @@ def score(rows: Sequence[Labelled], decide: Decide) -> dict[str, dict[str, float
         picked = [
             (r, g)
             for r, g in zip(rows, got, strict=True)
-            if group == "all"
-            or r.category == group
+            if group in ("all", r.category)
             or (group == "positives" and r.expected is not None)
             or (group == "must_refuse" and r.expected is None)
         ]
@@ -244,10 +298,15 @@ def _pct(x: float) -> str:
     return "   -  " if x != x else f"{100 * x:5.1f}%"  # noqa: PLR0124 - NaN check
 
 
-def report(domain: str, ours: dict[str, dict[str, float]], naive: dict[str, dict[str, float]]) -> None:
+def report(
+    domain: str, ours: dict[str, dict[str, float]], naive: dict[str, dict[str, float]]
+) -> None:
     """Print one domain's table."""
     print(f"\n## {domain}")
-    print(f"{'category':<16} {'n':>5}   {'inputguard: prec  recall  false-acc':<36} {'naive WRatio>=80: prec  recall  false-acc'}")
+    print(
+        f"{'category':<16} {'n':>5}   {'inputguard: prec  recall  false-acc':<36} "
+        "naive WRatio>=80: prec  recall  false-acc"
+    )
     for group, row in ours.items():
         base = naive[group]
         print(
@@ -283,7 +342,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.show_errors:
             for row, got in zip(rows, decide([r.value for r in rows]), strict=True):
                 if got is not None and got != row.expected:
-                    print(f"  WRONG  {row.category:<16} {row.value!r} -> {got} (want {row.expected})")
+                    print(
+                        f"  WRONG  {row.category:<16} {row.value!r} -> {got} (want {row.expected})"
+                    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

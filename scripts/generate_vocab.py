@@ -26,14 +26,16 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 from rapidfuzz import fuzz
 
 from inputguard._matching import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
 VERSION = "2026.1"
@@ -88,7 +90,7 @@ _PAREN = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
 
 
 def _with_parts(names: Iterable[str]) -> list[str]:
-    """Names, plus both halves of "Main (Alternative)" forms such as "Falkland Islands (Malvinas)"."""
+    """Names, plus both halves of "Main (Alternative)" forms ("Falkland Islands (Malvinas)")."""
     out: list[str] = []
     for name in names:
         out.append(name)
@@ -103,7 +105,9 @@ def countries() -> tuple[dict[str, list[str]], list[str]]:
     owners: dict[str, list[str]] = {}
     for country in pycountry.countries:
         names = [country.name]
-        names += [getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)]
+        names += [
+            getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)
+        ]
         owners[country.alpha_2] = [country.alpha_3, *_with_parts(names)]
     terms = _unique_names(owners)
     historic = [
@@ -116,7 +120,7 @@ def countries() -> tuple[dict[str, list[str]], list[str]]:
 
 
 def _issuer_forms(currency: Any) -> list[str]:
-    """"<Country> <currency name>" for a national currency whose name lacks the country.
+    """Add "<Country> <currency name>" for a national currency whose name lacks the country.
 
     ISO 4217 gives a national currency the ISO 3166-1 numeric code of its country (ALL 008 is
     Albania's lek), so "Lek" also gets "Albania Lek".
@@ -125,11 +129,12 @@ def _issuer_forms(currency: Any) -> list[str]:
     if country is None:
         return []
     first = fold(currency.name).split()[0]
-    out = []
-    for name in (country.name, getattr(country, "common_name", None)):
-        if name and "," not in name and "(" not in name and not fold(name)[:4] == first[:4]:
-            out.append(f"{name} {currency.name}")
-    return out
+    names = (country.name, getattr(country, "common_name", None))
+    return [
+        f"{name} {currency.name}"
+        for name in names
+        if name and "," not in name and "(" not in name and fold(name)[:4] != first[:4]
+    ]
 
 
 def currencies() -> tuple[dict[str, list[str]], list[str]]:
@@ -140,7 +145,9 @@ def currencies() -> tuple[dict[str, list[str]], list[str]]:
         if c.alpha_3 not in _NOT_CURRENCIES
     }
     terms = _unique_names(owners)
-    refused = [v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)]
+    refused = [
+        v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)
+    ]
     return terms, _known(terms, refused)
 
 
@@ -213,12 +220,14 @@ def render_csv(
     return "\n".join(lines) + "\n"
 
 
-def _short(terms: Mapping[str, Sequence[str]], attrs: Sequence[str], db: Iterable[object], key: str) -> dict[str, list[str]]:
+def _short(
+    terms: Mapping[str, Sequence[str]], attrs: Sequence[str], db: Iterable[object], key: str
+) -> dict[str, list[str]]:
     """Each canonical's everyday names (``name``, ``common_name``) that survived `_unique_names`."""
     out: dict[str, list[str]] = {}
     for record in db:
         canonical = getattr(record, key, None)
-        if canonical in terms:
+        if isinstance(canonical, str) and canonical in terms:
             kept = set(terms[canonical])
             out[canonical] = [getattr(record, a) for a in attrs if getattr(record, a, None) in kept]
     return out

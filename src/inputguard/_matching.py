@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz import process
@@ -23,6 +22,9 @@ from rapidfuzz.distance import OSA
 
 from inputguard._reasons import Reason
 from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "FuzzySettings",
@@ -35,12 +37,12 @@ __all__ = [
 
 # Letters with no Unicode decomposition that still have an obvious base letter.
 _LETTERS = str.maketrans(
-    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"}
 )
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`\u00b4]")
 _NON_WORD = re.compile(r"[\W_]+")
 _STOPWORDS = frozenset({"the", "of", "and"})
-# Scripts whose letters are easily confused with each other (Latin a / Cyrillic а / Greek α).
+# Scripts whose letters are easily confused with each other (Latin, Cyrillic and Greek 'a').
 _CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
 _CHUNK = 512  # queries per cdist call: bounds the score matrix to _CHUNK x choices floats
 _CACHE_LIMIT = 100_000
@@ -52,15 +54,13 @@ def fold(text: str) -> str:
     NFKC, casefold, diacritics removed, apostrophes dropped, ``&`` read as ``and``, every other
     run of punctuation or whitespace collapsed to one space.
 
-    >>> fold("  Côte d’Ivoire ")
+    >>> fold("  Côte d'Ivoire ")
     'cote divoire'
     >>> fold("Bosnia & Herzegovina")
     'bosnia and herzegovina'
     """
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS)
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     return _NON_WORD.sub(" ", text).strip()
 
@@ -76,11 +76,11 @@ def fingerprint(folded: str) -> str:
 
 
 def is_mixed_script(text: str) -> bool:
-    """True when ``text`` mixes letters of Latin, Cyrillic or Greek (a homoglyph risk).
+    r"""True when ``text`` mixes letters of Latin, Cyrillic or Greek (a homoglyph risk).
 
     >>> is_mixed_script("Austria")
     False
-    >>> is_mixed_script("\\u0410ustria")  # Cyrillic capital A
+    >>> is_mixed_script("\u0410ustria")  # Cyrillic capital A
     True
     """
     seen: set[str] = set()
@@ -118,9 +118,7 @@ class FuzzySettings:
         if not isinstance(self.enabled, bool):
             raise ConfigurationError(f"'fuzzy' must be True or False (got {self.enabled!r})")
         if not 50 <= self.cutoff <= 100:  # noqa: PLR2004 - below 50 a "match" is noise
-            raise ConfigurationError(
-                f"'cutoff' must be between 50 and 100 (got {self.cutoff!r})"
-            )
+            raise ConfigurationError(f"'cutoff' must be between 50 and 100 (got {self.cutoff!r})")
         if not 0 <= self.margin <= 50:  # noqa: PLR2004 - a margin of 50 already refuses all
             raise ConfigurationError(f"'margin' must be between 0 and 50 (got {self.margin!r})")
         if isinstance(self.min_length, bool) or not isinstance(self.min_length, int):
@@ -279,7 +277,7 @@ class Matcher:
             for folded, match in zip(pending, self._fuzzy(list(pending)), strict=True):
                 for i in pending[folded]:
                     value = values[i]
-                    assert isinstance(value, str)  # noqa: S101 - only strings are pending
+                    assert isinstance(value, str)
                     out[i] = self._remember(_with_value(match, value))
         return [m for m in out if m is not None]
 
@@ -294,11 +292,11 @@ class Matcher:
     def _remember(self, match: Match) -> Match:
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
-        assert isinstance(match.value, str)  # noqa: S101 - only strings are cached
+        assert isinstance(match.value, str)
         self._cache[match.value] = match
         return match
 
-    def _lookup(self, value: str) -> Match | str:
+    def _lookup(self, value: str) -> Match | str:  # noqa: PLR0911 - a return per matching step
         """A deterministic decision, or the folded text when only fuzzy matching can decide."""
         if value in self._canonicals:
             return Match(value, value, "exact", 100.0, None, None)
@@ -348,23 +346,33 @@ class Matcher:
             )
             scores *= 100
             per_owner = np.maximum.reduceat(scores, self._owner_starts, axis=1)
-            order = np.argsort(-per_owner, axis=1, kind="stable")
+            rows = np.arange(len(chunk))
+            best = per_owner.argmax(axis=1)
+            top = per_owner[rows, best].copy()
+            if per_owner.shape[1] > 1:
+                per_owner[rows, best] = -1.0  # the best different owner is the next maximum
+                second = per_owner.argmax(axis=1)
+                runner = per_owner[rows, second]
+            else:
+                second, runner = np.full(len(chunk), -1), np.zeros(len(chunk), np.float32)
             for row, query in enumerate(chunk):
-                best, second = int(order[row, 0]), (
-                    int(order[row, 1]) if per_owner.shape[1] > 1 else -1
-                )
-                top = float(per_owner[row, best])
-                runner = float(per_owner[row, second]) if second >= 0 else 0.0
-                name = self._owner_names[best]
-                runner_name = self._owner_names[second] if second >= 0 else None
+                s = int(second[row])
                 decisions.append(
-                    self._decide(query, name, top, runner_name, runner, per_owner[row])
+                    self._decide(
+                        query,
+                        name=self._owner_names[int(best[row])],
+                        top=float(top[row]),
+                        runner_name=self._owner_names[s] if s >= 0 else None,
+                        runner=float(runner[row]) if s >= 0 else 0.0,
+                        row=per_owner[row],
+                    )
                 )
         return decisions
 
     def _decide(
         self,
         query: str,
+        *,
         name: str,
         top: float,
         runner_name: str | None,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -16,6 +15,9 @@ from inputguard._result import RESERVED_COLUMNS
 from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
 from inputguard._vocab import Vocabulary
 from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["Terminology", "terminology"]
 
@@ -48,9 +50,11 @@ class Terminology:
         if not cfg.enabled:
             parts.append("fuzzy=False")
         else:
-            for name in ("cutoff", "margin", "min_length"):
-                if getattr(cfg, name) != getattr(_DEFAULTS, name):
-                    parts.append(f"{name}={getattr(cfg, name)!r}")
+            parts.extend(
+                f"{name}={getattr(cfg, name)!r}"
+                for name in ("cutoff", "margin", "min_length")
+                if getattr(cfg, name) != getattr(_DEFAULTS, name)
+            )
         if self.method_column is not None:
             parts.append(f"method_column={self.method_column!r}")
         if self.score_column is not None:
@@ -162,7 +166,8 @@ def terminology(
     keep the original.
 
     A fuzzy match is accepted only when its similarity (optimal-string-alignment distance
-    relative to the longer string, on folded text; whole strings only, never partial substrings) reaches ``cutoff`` and leads the best
+    relative to the longer string, on folded text; whole strings only, never partial
+    substrings) reaches ``cutoff`` and leads the best
     *different* canonical by ``margin`` (twice ``margin`` for a declared ``distinct`` partner),
     and never for folded inputs shorter than ``min_length`` or single-word codes with digits.
 
@@ -187,8 +192,8 @@ def terminology(
     >>> fruit = Vocabulary("fruit", "1", {"apple": ("pomme",), "pear": ()})
     >>> terminology("fruit", fruit, fuzzy=False)
     terminology('fruit', vocab=<fruit v1 sha256:...>, fuzzy=False)
-    >>> terminology("fruit", fruit).match(["Pomme", "pears", "kiwi"])[1].canonical
-    'pear'
+    >>> [m.canonical for m in terminology("fruit", fruit).match(["POMME", "kiwi"])]
+    ['apple', None]
     """
     if not isinstance(column, str) or not column:
         raise ConfigurationError(f"'column' must be a non-empty column name (got {column!r})")

@@ -219,7 +219,7 @@ def _pair(pair: Sequence[str]) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _check(
+def _check(  # noqa: PLR0912, PLR0917 - one pass over every load-time rule
     name: object,
     version: object,
     terms: Mapping[str, tuple[str, ...]],
@@ -375,14 +375,16 @@ def _from_csv(text: str, origin: str) -> Vocabulary:
         if not row:
             continue
         canonical = row[0]
-        synonyms = [s for s in (row[1].split("|") if len(row) > 1 and row[1] else [])]
+        synonyms = list(row[1].split("|") if len(row) > 1 and row[1] else [])
         if canonical in terms:
             raise ConfigurationError(
-                f"{origin}:{number}: duplicate canonical {canonical!r} (first at {where(canonical)})"
+                f"{origin}:{number}: duplicate canonical {canonical!r} "
+                f"(first at {where(canonical)})"
             )
         lines[canonical] = number
         terms[canonical] = tuple(dict.fromkeys(s for s in synonyms if s != canonical))
     name, version = meta.pop("name", None), meta.pop("version", None)
     _check(name, version, terms, distinct, known, where)
-    assert isinstance(name, str) and isinstance(version, str)  # noqa: S101 - checked above
+    assert isinstance(name, str)  # _check refused anything else
+    assert isinstance(version, str)
     return Vocabulary(name, version, terms, tuple(distinct), tuple(known), meta)

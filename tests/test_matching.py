@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from inputguard import ConfigurationError, Reason, Vocabulary
+from inputguard._matching import FuzzySettings, Matcher, fingerprint, fold, is_mixed_script
+
+WORLD = Vocabulary(
+    "world",
+    "1",
+    {
+        "AT": ("Austria", "AUT"),
+        "AU": ("Australia", "AUS"),
+        "NE": ("Niger",),
+        "NG": ("Nigeria",),
+        "SD": ("Sudan",),
+        "SS": ("South Sudan",),
+        "KR": ("Korea, Republic of",),
+        "KP": ("Korea, Democratic People's Republic of",),
+        "US": ("United States",),
+        "M2": ("Mauritania",),
+    },
+    distinct=(("AT", "AU"),),
+    known_other=("Western Australia", "Upper Volta"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Côte d'Ivoire", "cote divoire"),
+        ("CÔTE D\u2019IVOIRE", "cote divoire"),
+        ("  Bosnia &  Herzegovina ", "bosnia and herzegovina"),
+        ("\uff2a\uff41\uff50\uff41\uff4e", "japan"),  # fullwidth letters, NFKC
+        ("Færøerne", "faeroerne"),
+        ("Straße", "strasse"),
+        ("---", ""),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.text())
+def test_fingerprint_ignores_word_order(text: str) -> None:
+    words = fold(text).split()
+    assert fingerprint(" ".join(reversed(words))) == fingerprint(" ".join(words))
+
+
+@pytest.mark.parametrize(
+    ("text", "mixed"),
+    [
+        ("Austria", False),
+        ("Österreich", False),
+        ("Россия", False),
+        ("\u0410ustria", True),  # Cyrillic A
+        ("Aust\u03c1ia", True),  # Greek rho
+        ("Japan 日本", False),
+    ],
+)
+def test_mixed_script(text: str, mixed: bool) -> None:
+    assert is_mixed_script(text) is mixed
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical", "method", "reason"),
+    [
+        ("AT", "AT", "exact", None),
+        ("Austria", "AT", "synonym", None),
+        ("  AUSTRIA ", "AT", "folded", None),
+        ("aut", "AT", "folded", None),
+        ("Republic of Korea", "KR", "fingerprint", None),
+        ("Untied States", "US", "fuzzy", None),
+        ("Austrlia", None, "fuzzy", Reason.TERM_AMBIGUOUS),  # Austria or Australia?
+        ("Nigera", None, "fuzzy", Reason.TERM_AMBIGUOUS),  # Niger or Nigeria?
+        ("Sudanese Republic", None, "fuzzy", Reason.TERM_UNKNOWN),
+        ("western australia", None, "known_other", Reason.TERM_NOT_ALLOWED),
+        ("Upper Volta", None, "known_other", Reason.TERM_NOT_ALLOWED),
+        ("\u0410ustria", None, "confusable", Reason.TERM_CONFUSABLE),
+        ("Nigr", None, "none", Reason.TERM_UNKNOWN),  # too short for fuzzy
+        ("Mauritania2", None, "none", Reason.TERM_UNKNOWN),  # a code-like token, no fuzzy
+        ("...", None, "none", Reason.TERM_UNKNOWN),
+        (None, None, "missing", Reason.TERM_MISSING),
+        (42, None, "none", Reason.TERM_UNKNOWN),
+    ],
+)
+def test_decisions(
+    value: object, canonical: str | None, method: str, reason: Reason | None
+) -> None:
+    (match,) = WORLD.match([value])
+    assert (match.canonical, match.method, match.reason) == (canonical, method, reason)
+    assert match.ok is (reason is None)
+
+
+def test_partial_substrings_never_match() -> None:
+    # WRatio would score "Sudan" against "South Sudan" at 90; a whole-string score does not
+    vocab = Vocabulary("v", "1", {"SS": ("South Sudan",), "ZA": ("South Africa",)})
+    assert vocab.match(["Sudan", "South"])[0].canonical is None
+    assert vocab.match(["Sudan", "South"])[1].canonical is None
+
+
+def test_distinct_pair_requires_a_double_margin() -> None:
+    plain = Vocabulary("v", "1", {"AT": ("Austria",), "AU": ("Australia",)})
+    guarded = Vocabulary(
+        "v", "1", {"AT": ("Austria",), "AU": ("Australia",)}, distinct=(("AT", "AU"),)
+    )
+    # "Australa" scores 88.9 against Australia and 75.0 against Austria: a lead of 13.9 is
+    # enough over the margin (10) but not over the double margin a distinct partner needs
+    assert plain.match(["Australa"], cutoff=85.0, margin=10.0)[0].canonical == "AU"
+    decided = guarded.match(["Australa"], cutoff=85.0, margin=10.0)[0]
+    assert (decided.canonical, decided.reason) == (None, Reason.TERM_AMBIGUOUS)
+
+
+def test_fuzzy_off_is_a_pure_mapping() -> None:
+    got = WORLD.match(["Untied States", "AUSTRIA", "Republic of Korea"], fuzzy=False)
+    assert [m.canonical for m in got] == [None, "AT", "KR"]
+    assert got[0].reason is Reason.TERM_UNKNOWN
+
+
+def test_accepted_fuzzy_match_records_score_and_runner_up() -> None:
+    (match,) = WORLD.match(["Untied States"])
+    assert 85 <= match.score < 100
+    assert match.runner_up is not None
+    assert match.runner_up != "US"
+
+
+@given(st.sampled_from([k for c, s in WORLD.terms.items() for k in (c, *s)]))
+def test_known_terms_are_never_fuzzy(key: str) -> None:
+    (match,) = WORLD.match([key])
+    assert match.method in {"exact", "synonym"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cutoff": 40.0}, "'cutoff' must be between 50 and 100"),
+        ({"margin": -1.0}, "'margin' must be between 0 and 50"),
+        ({"min_length": 2}, "'min_length' must be at least 3"),
+        ({"min_length": 4.5}, "'min_length' must be an int"),
+        ({"enabled": "yes"}, "'fuzzy' must be True or False"),
+    ],
+)
+def test_settings_are_checked(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        FuzzySettings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_cache_returns_the_same_decisions() -> None:
+    matcher = Matcher({"x": ("Xylophone",)})
+    first = matcher.match(["Xylophon", "Xylophon", None])
+    assert first[0] == first[1]
+    assert first[0].canonical == "x"
+    assert matcher.match_one("Xylophon") == first[0]
+
+
+def test_matcher_pickles_without_its_cache() -> None:
+    matcher = WORLD.matcher()
+    matcher.match(["Untied States"])
+    again = pickle.loads(pickle.dumps(matcher))
+    assert again.settings == matcher.settings
+    assert again.match(["Untied States"]) == matcher.match(["Untied States"])
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20), st.integers()), max_size=20))
+def test_batch_and_single_decisions_agree(values: list[object]) -> None:
+    batch = WORLD.match(values)
+    fresh = Matcher(WORLD.terms, known_other=WORLD.known_other, distinct=WORLD.distinct)
+    assert [fresh.match_one(v) for v in values] == batch
