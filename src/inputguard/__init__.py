@@ -20,6 +20,7 @@ from inputguard._result import Result, Verdict
 from inputguard._revalidate import Revalidation, revalidate
 from inputguard._signing import sign
 from inputguard._sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
+from inputguard._terminology import Terminology, terminology
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
@@ -28,6 +29,7 @@ from inputguard._validator import (
     Rule,
     Validator,
 )
+from inputguard._vocab import Vocabulary
 from inputguard._wrap import Outcome, guarded, last_outcome
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
@@ -65,8 +67,10 @@ __all__ = [
     "SinkWrite",
     "Source",
     "SourceRegistry",
+    "Terminology",
     "Validator",
     "Verdict",
+    "Vocabulary",
     "__version__",
     "bypass",
     "freshness",
@@ -77,5 +81,6 @@ __all__ = [
     "read_quarantine",
     "revalidate",
     "sign",
+    "terminology",
     "verify_audit_file",
 ]
