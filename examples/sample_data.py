@@ -10,17 +10,18 @@ import polars as pl
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 # Source ids as producers write them: registered, suspended, retired, unknown, missing.
-SOURCES = [("web", 40), ("pos", 30), ("crm", 15), ("batch-export", 8), ("legacy-ftp", 2),
-           ("scraper-7", 2), ("old-partner", 1), (None, 2)]  # fmt: skip
+# (The ids match examples/sources.toml: partner-feed is suspended, legacy-crm retired.)
+SOURCES = [("orders-api", 55), ("pos-terminals", 35), ("partner-feed", 3), ("legacy-crm", 2),
+           ("scraper-7", 2), ("ORDERS-API", 1), (None, 2)]  # fmt: skip
 # Country values: canonical names, codes, synonyms, case/spacing noise, typos, refusals.
 # "G\u0435rmany" hides a Cyrillic "e" in a Latin word: a confusable, to be refused.
 COUNTRIES = [("Germany", 20), ("DE", 8), ("france", 8), ("United States", 10), ("USA", 6),
-             ("U.K.", 4), ("United Kingdom", 6), ("Austria", 4), ("Australia", 4),
+             ("GB", 4), ("United Kingdom", 6), ("Austria", 4), ("Australia", 4),
              ("Untied States", 1), ("Germnay", 1), ("Austrlia", 1), ("Niger", 1),
              ("Nigeria", 1), ("Bavaria", 1), ("G\u0435rmany", 1), ("Atlantis", 1),
              (None, 1)]  # fmt: skip
-CURRENCIES = [("EUR", 40), ("USD", 30), ("eur", 6), ("GBP", 8), ("US Dollar", 4), ("Euro", 4),
-              ("usd ", 3), ("DEM", 1), ("XYZ", 1), (None, 1)]  # fmt: skip
+CURRENCIES = [("EUR", 40), ("USD", 30), ("eur", 6), ("GBP", 8), ("Pound Sterling", 3),
+              ("Euro", 4), ("usd ", 3), ("DEM", 1), ("XYZ", 1), (None, 1)]  # fmt: skip
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str | None, int]]) -> str | None:
@@ -39,10 +40,10 @@ def _timestamp(rng: random.Random) -> str | None:
         age = timedelta(hours=rng.uniform(2, 72))  # stale
     elif roll < 0.05:
         age = -timedelta(minutes=rng.uniform(5, 600))  # clock skew: from the future
-    elif roll < 0.08:
-        age = timedelta(minutes=rng.uniform(10, 15))  # aging
+    elif roll < 0.07:
+        age = timedelta(minutes=rng.uniform(5, 14))  # aging (and stale for strict sources)
     else:
-        age = timedelta(seconds=rng.expovariate(1 / 120))
+        age = timedelta(seconds=rng.expovariate(1 / 20))
     instant = NOW - age
     style = rng.random()
     if style < 0.6:

@@ -72,3 +72,58 @@ def test_example_configuration_loads() -> None:
     root = Path(__file__).parent.parent
     guard = ig.Guard.from_config(root / "examples" / "guard.toml")
     assert guard.validators
+
+
+FULL = """
+[guard]
+name = "full"
+registry = "{root}/examples/sources.toml"
+
+[[validators]]
+type = "provenance"
+
+[[validators]]
+type = "freshness"
+column = "ts"
+error_after = "1h"
+per_source = true
+
+[[validators]]
+type = "terminology"
+column = "country"
+vocabulary = "{root}/vocab/countries.toml"
+fuzzy = false
+"""
+
+
+def test_full_guard_shares_one_registry(tmp_path: Path) -> None:
+    root = Path(__file__).parent.parent.resolve()
+    path = write(tmp_path, FULL.format(root=root.as_posix()))
+    guard = ig.Guard.from_config(path, clock=ig.FixedClock(NOW))
+    provenance, fresh, term = guard.validators
+    assert isinstance(provenance, ig.Provenance)
+    assert isinstance(fresh, ig.Freshness)
+    assert isinstance(term, ig.Terminology)
+    registry = ig.SourceRegistry.from_file(root / "examples" / "sources.toml")
+    assert dict(fresh.per_source) == registry.freshness_limits()
+    verdict = guard.check({"source": "orders-api", "ts": "2026-11-22T11:50:00Z", "country": "DE"})
+    assert verdict.ok
+    stale = guard.check({"source": "orders-api", "ts": "2026-11-22T11:40:00Z", "country": "DE"})
+    assert stale.reasons == ("freshness.stale",)  # orders-api allows 15 minutes, not the 1h default
+    assert stale.owner == "team-orders"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[guard]\nname='x'\n[[validators]]\ntype='provenance'\n", "needs a registry"),
+        (
+            "[guard]\nname='x'\n[[validators]]\ntype='terminology'\ncolumn='c'\n"
+            "vocabulary='missing.toml'\n",
+            r"validators\[0\] \(terminology\)",
+        ),
+    ],
+)
+def test_family_errors_name_the_validator(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        ig.Guard.from_config(write(tmp_path, text))

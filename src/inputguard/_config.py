@@ -83,6 +83,7 @@ class FreshnessConfig(_Strict):
 
     def build(self, ctx: BuildContext, registry: Any) -> Validator:
         """Build the validator."""
+        del ctx  # freshness reads no files
         limits = None
         if self.per_source:
             if registry is None:
@@ -101,7 +102,74 @@ class FreshnessConfig(_Strict):
         )
 
 
-ValidatorConfig = Annotated[FreshnessConfig, Field(discriminator="type")]
+class ProvenanceConfig(_Strict):
+    """A ``type = "provenance"`` validator."""
+
+    type: Literal["provenance"]
+    registry: str | None = None
+    """The registry file; defaults to ``[guard] registry``."""
+    source: str = "source"
+    signature: str | None = None
+    kid: str = "kid"
+    issued_at: str = "issued_at"
+    signed: list[str] = Field(default_factory=list)
+
+    def build(self, ctx: BuildContext, registry: Any) -> Validator:
+        """Build the validator."""
+        from inputguard._provenance import provenance  # noqa: PLC0415
+        from inputguard._registry import SourceRegistry  # noqa: PLC0415
+
+        if self.registry is not None:
+            registry = ctx.shared("registry", self.registry, SourceRegistry.from_file)
+        if registry is None:
+            raise ConfigurationError(
+                "a provenance validator needs a registry: set 'registry' here or in [guard]"
+            )
+        return provenance(
+            registry,
+            source=self.source,
+            signature=self.signature,
+            kid=self.kid,
+            issued_at=self.issued_at,
+            signed=self.signed,
+        )
+
+
+class TerminologyConfig(_Strict):
+    """A ``type = "terminology"`` validator."""
+
+    type: Literal["terminology"]
+    column: str = Field(min_length=1)
+    vocabulary: str
+    """A vocabulary file (TOML or CSV)."""
+    fuzzy: bool = True
+    cutoff: float = 85.0
+    margin: float = 5.0
+    min_length: int = 5
+    method_column: str | None = None
+    score_column: str | None = None
+
+    def build(self, ctx: BuildContext, registry: Any) -> Validator:
+        """Build the validator."""
+        from inputguard._terminology import terminology  # noqa: PLC0415
+        from inputguard._vocab import Vocabulary  # noqa: PLC0415
+
+        vocab = ctx.shared("vocabulary", self.vocabulary, Vocabulary.from_file)
+        return terminology(
+            self.column,
+            vocab,
+            fuzzy=self.fuzzy,
+            cutoff=self.cutoff,
+            margin=self.margin,
+            min_length=self.min_length,
+            method_column=self.method_column,
+            score_column=self.score_column,
+        )
+
+
+ValidatorConfig = Annotated[
+    FreshnessConfig | ProvenanceConfig | TerminologyConfig, Field(discriminator="type")
+]
 
 
 class GuardConfig(_Strict):
