@@ -2,8 +2,8 @@
 
 What runs where on the batch path:
 
-- **Vectorized (native polars):** the allowlist and status checks (one ``replace_strict`` of the
-  source column to a status code), the owner column, the shape checks of the signature fields,
+- **Vectorized (native polars):** the allowlist and status checks (``is_in`` on the source
+  column, one per status that has sources), the owner column (one ``replace_strict``), the shape checks of the signature fields,
   the canonical message of every row (`canonical_message_expr`), the key lookup by
   ``(source, kid)``, and the key validity windows.
 - **One Python pass per batch:** the cryptographic check itself, HMAC-SHA256 or Ed25519, inside
@@ -46,14 +46,9 @@ _US_UTC: Final = pl.Datetime("us", "UTC")
 _FIRST: Final = datetime(1, 1, 1, tzinfo=UTC)
 _LAST: Final = datetime.max.replace(tzinfo=UTC)
 
-# Source status codes (batch path), and signature outcome codes.
-_MISSING, _UNKNOWN, _ACTIVE, _SUSPENDED, _RETIRED = range(5)
-_STATUS_CODE: Final = {"active": _ACTIVE, "suspended": _SUSPENDED, "retired": _RETIRED}
-_SOURCE_RULES: Final = (
-    (Reason.SOURCE_MISSING, _MISSING),
-    (Reason.SOURCE_UNKNOWN, _UNKNOWN),
-    (Reason.SOURCE_SUSPENDED, _SUSPENDED),
-    (Reason.SOURCE_RETIRED, _RETIRED),
+_INACTIVE: Final = ((Reason.SOURCE_SUSPENDED, "suspended"), (Reason.SOURCE_RETIRED, "retired"))
+_SOURCE_REASONS: Final = frozenset(
+    {Reason.SOURCE_MISSING, Reason.SOURCE_UNKNOWN, Reason.SOURCE_SUSPENDED, Reason.SOURCE_RETIRED}
 )
 # Signature outcomes, in the order they are decided (a row gets at most one).
 _SIG_ORDER: Final = (
@@ -67,7 +62,6 @@ _SIG_ORDER: Final = (
 _SIG_CODE: Final = {reason: i + 1 for i, reason in enumerate(_SIG_ORDER)}
 _SIG_OK: Final = 0
 _SIG_VERIFY: Final = 99
-_SOURCE_REASONS: Final = frozenset(r for r, _ in _SOURCE_RULES)
 _SIGNATURE_REASONS: Final = frozenset(_SIG_ORDER)
 
 
@@ -175,24 +169,32 @@ class Provenance:
         text = _is_text(ctx.schema[self.source])
         src = column.cast(pl.String) if text else pl.lit(None, pl.String)
         if text:
-            known = src.replace_strict(
-                list(registry.ids),
-                [_STATUS_CODE[s.status] for s in registry.sources],
-                default=_UNKNOWN,
-                return_dtype=pl.UInt8,
-            )
             owner = src.replace_strict(
                 list(registry.ids),
                 [s.owner for s in registry.sources],
                 default=registry.default_owner,
                 return_dtype=pl.String,
             )
-        else:  # a number, a date ...: present, but never a registered source id
-            known = pl.lit(_UNKNOWN, pl.UInt8)
+        else:
             owner = pl.lit(registry.default_owner, pl.String)
-        # replace_strict maps a null to its default; a null source is "missing", not "unknown".
-        status = pl.when(column.is_null()).then(pl.lit(_MISSING, pl.UInt8)).otherwise(known)
-        rules = [Rule(reason, status == code, field=self.source) for reason, code in _SOURCE_RULES]
+        rules = [Rule(Reason.SOURCE_MISSING, column.is_null(), field=self.source)]
+        # One hash lookup per status with sources; none for a non-text column, which never
+        # holds a registered id. Every expression is non-null (the engine fails closed on null).
+        if text:
+            rules.append(
+                Rule(
+                    Reason.SOURCE_UNKNOWN,
+                    column.is_not_null() & ~src.is_in(list(registry.ids)).fill_null(value=True),
+                    field=self.source,
+                )
+            )
+            for reason, status in _INACTIVE:
+                ids = [s.id for s in registry.sources if s.status == status]
+                if ids:
+                    fires = src.is_in(ids).fill_null(value=False)
+                    rules.append(Rule(reason, fires, field=self.source))
+        else:
+            rules.append(Rule(Reason.SOURCE_UNKNOWN, column.is_not_null(), field=self.source))
         prepare = None
         if self.signature is not None and text:
             prepare = self._signature_stages(ctx, src)
