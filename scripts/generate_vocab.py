@@ -48,13 +48,25 @@ _NOT_CURRENCIES = {"XTS", "XXX"}  # ISO 4217: reserved for testing / "no currenc
 def _unique_names(
     owners: Mapping[str, Sequence[str]],
 ) -> dict[str, list[str]]:
-    """Drop every key whose folded form is claimed by more than one canonical."""
-    claims: dict[str, set[str]] = {}
+    """Drop every key whose folded form is claimed by more than one canonical.
+
+    A name a canonical states in full outranks a half cut out of another canonical's
+    "Main (Alternative)" name: "US Dollar" is USD's name, and only a part of USN's
+    "US Dollar (Next day)", so it stays with USD. Two full claims, or two partial ones, cancel.
+    """
+    full: dict[str, set[str]] = {}
+    partial: dict[str, set[str]] = {}
     for canonical, keys in owners.items():
+        halves = set(_halves(keys))
         for key in (canonical, *keys):
-            claims.setdefault(fold(key), set()).add(canonical)
+            (partial if key in halves else full).setdefault(fold(key), set()).add(canonical)
+
+    def owner(key: str) -> str | None:
+        claims = full.get(fold(key)) or partial.get(fold(key), set())
+        return next(iter(claims)) if len(claims) == 1 else None
+
     return {
-        canonical: [k for k in dict.fromkeys(keys) if len(claims[fold(k)]) == 1 and k != canonical]
+        canonical: [k for k in dict.fromkeys(keys) if k != canonical and owner(k) == canonical]
         for canonical, keys in owners.items()
     }
 
@@ -87,6 +99,11 @@ def _known(terms: Mapping[str, Sequence[str]], candidates: Iterable[str]) -> lis
 
 
 _PAREN = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
+
+
+def _halves(names: Iterable[str]) -> list[str]:
+    """The two halves of each "Main (Alternative)" name."""
+    return [part for n in names if (m := _PAREN.match(n)) for part in (m.group(1), m.group(2))]
 
 
 def _with_parts(names: Iterable[str]) -> list[str]:
