@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -9,6 +11,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import find, given
 from hypothesis import strategies as st
 
@@ -22,6 +25,47 @@ CLOCK = ig.FixedClock(NOW)
 
 def _guard(*validators: Any, name: str = "test") -> ig.Guard:
     return ig.Guard(validators, name=name, clock=CLOCK)
+
+
+os.environ.setdefault("IG_TEST_STRATEGIES_HMAC", base64.b64encode(b"s" * 32).decode())
+_ED25519 = Ed25519PrivateKey.from_private_bytes(b"e" * 32)
+os.environ.setdefault(
+    "IG_TEST_STRATEGIES_ED25519",
+    base64.b64encode(_ED25519.public_key().public_bytes_raw()).decode(),
+)
+REGISTRY = ig.SourceRegistry(
+    [
+        ig.Source(
+            "orders-api",
+            "team-orders",
+            "active",
+            keys=(ig.SigningKey("k1", "hmac-sha256", env="IG_TEST_STRATEGIES_HMAC"),),
+        ),
+        ig.Source(
+            "billing",
+            "team-billing",
+            "active",
+            keys=(ig.SigningKey("ed1", "ed25519", env="IG_TEST_STRATEGIES_ED25519"),),
+        ),
+        ig.Source("legacy-crm", "ana", "retired"),
+        ig.Source("partner-feed", "bo", "suspended"),
+    ],
+    default_owner="data-platform",
+)
+VOCAB = ig.Vocabulary(
+    "countries",
+    "1",
+    {
+        "AT": ("AUT", "Austria", "Republic of Austria"),
+        "AU": ("AUS", "Australia"),
+        "CI": ("CIV", "Côte d'Ivoire"),
+        "NE": ("NER", "Niger"),
+        "NG": ("NGA", "Nigeria"),
+    },
+    distinct=(("AT", "AU"), ("NE", "NG")),
+    known_other=("Western Australia", "Yugoslavia"),
+)
+SIGNING_KEYS = {("billing", "ed1"): _ED25519}
 
 
 GUARDS = {
@@ -44,6 +88,15 @@ GUARDS = {
         ig.freshness("event_ts", error_after="15m"),
         ig.freshness("ingest_ts", error_after="1d", warn_after="1h", max_future_skew="5m"),
     ),
+    "sources": _guard(ig.provenance(REGISTRY)),
+    "terms": _guard(ig.terminology("country", VOCAB)),
+    "all_three": _guard(
+        ig.provenance(REGISTRY, signature="signature", signed=["country", "amount"]),
+        ig.freshness(
+            "ts", error_after="1h", per_source={"billing": ig.FreshnessLimits.parse("5m")}
+        ),
+        ig.terminology("country", VOCAB),
+    ),
 }
 IDS = list(GUARDS)
 PARAMS = [GUARDS[k] for k in IDS]
@@ -52,7 +105,7 @@ PARAMS = [GUARDS[k] for k in IDS]
 @pytest.mark.parametrize("guard", PARAMS, ids=IDS)
 @given(data=st.data())
 def test_valid_records_pass(guard: ig.Guard, data: st.DataObject) -> None:
-    record = data.draw(igst.records(guard))
+    record = data.draw(igst.records(guard, signing_keys=SIGNING_KEYS))
     verdict = guard.check(record)
     assert verdict.ok, verdict.reasons
 
@@ -62,7 +115,7 @@ def test_valid_records_pass(guard: ig.Guard, data: st.DataObject) -> None:
 def test_invalid_records_fail_for_exactly_their_reasons(
     guard: ig.Guard, data: st.DataObject
 ) -> None:
-    record, reasons = data.draw(igst.records(guard, valid=False))
+    record, reasons = data.draw(igst.records(guard, valid=False, signing_keys=SIGNING_KEYS))
     assert reasons
     assert guard.check(record).reasons == reasons
 
@@ -70,7 +123,7 @@ def test_invalid_records_fail_for_exactly_their_reasons(
 @pytest.mark.parametrize("guard", PARAMS, ids=IDS)
 @given(data=st.data())
 def test_frames_split_exactly_as_stated(guard: ig.Guard, data: st.DataObject) -> None:
-    generated = data.draw(igst.frames(guard, max_rows=12))
+    generated = data.draw(igst.frames(guard, max_rows=12, signing_keys=SIGNING_KEYS))
     result = guard.validate(generated.frame)
     assert result.accepted["row_id"].to_list() == list(generated.accepted_rows)
     assert result.quarantined["row_id"].to_list() == list(generated.quarantined_rows)
@@ -87,8 +140,8 @@ def test_record_and_batch_paths_agree_on_generated_records(
 ) -> None:
     record, reasons = data.draw(
         st.one_of(
-            igst.records(guard).map(lambda r: igst.InvalidRecord(r, ())),
-            igst.records(guard, valid=False),
+            igst.records(guard, signing_keys=SIGNING_KEYS).map(lambda r: igst.InvalidRecord(r, ())),
+            igst.records(guard, valid=False, signing_keys=SIGNING_KEYS),
         )
     )
     frame = pl.DataFrame({k: [v] for k, v in record.items()})
@@ -133,7 +186,7 @@ def test_extra_fields_are_added_and_not_checked(data: st.DataObject) -> None:
     assert set(record) == {"ts", "amount", "country"}
     assert guard.check(record).ok
     generated = data.draw(igst.frames(guard, min_rows=1, max_rows=3, extra=extra))
-    assert generated.frame.columns == ["ts", "amount", "country"]
+    assert generated.frame.columns == ["amount", "country", "ts"]
 
 
 @given(data=st.data())
@@ -187,9 +240,9 @@ def test_fresh_texts_parse_to_aware_instants_near_now(text: str) -> None:
 
 def test_strategies_shrink_to_readable_examples() -> None:
     guard = GUARDS["default"]
-    record = find(igst.records(guard), lambda r: True)
+    record = find(igst.records(guard, signing_keys=SIGNING_KEYS), lambda r: True)
     assert record == {"ts": datetime(2026, 11, 22, 12, 0, tzinfo=UTC)}
-    case = find(igst.records(guard, valid=False), lambda c: True)
+    case = find(igst.records(guard, valid=False, signing_keys=SIGNING_KEYS), lambda c: True)
     assert case == igst.InvalidRecord({"ts": None}, ("freshness.missing",))
     stale = find(igst.records(guard, valid=False, reasons=["freshness.stale"]), lambda c: True)
     assert stale.record == {"ts": datetime(2026, 11, 22, 11, 44, 59, tzinfo=UTC)}
@@ -225,6 +278,33 @@ class _Custom:
         ),
         (lambda: igst.records(_guard(), valid=False), "no validator"),
         (lambda: igst.records(GUARDS["default"], extra={"ts": st.none()}), "'ts'"),
+        (
+            lambda: igst.records(
+                _guard(
+                    ig.provenance(
+                        ig.SourceRegistry([REGISTRY["billing"]], default_owner="data-platform"),
+                        signature="signature",
+                        signed=["amount"],
+                    )
+                )
+            ),
+            "signing_keys",
+        ),
+        (
+            lambda: igst.records(
+                _guard(
+                    ig.provenance(REGISTRY, signature="signature", signed=["ts"]),
+                    ig.freshness(
+                        "ts",
+                        error_after="1h",
+                        per_source={"billing": ig.FreshnessLimits.parse("5m")},
+                    ),
+                ),
+                signing_keys=SIGNING_KEYS,
+            ),
+            "depend on each other",
+        ),
+        (lambda: igst.terms("countries"), "Vocabulary"),  # type: ignore[arg-type]
         (lambda: igst.records(GUARDS["default"], extra={"a": 1}), "strategies"),  # type: ignore[dict-item]
         (lambda: igst.records("guard"), "Guard"),  # type: ignore[call-overload]
         (lambda: igst.frames(GUARDS["default"], min_rows=3, max_rows=2), "min_rows"),
@@ -270,3 +350,36 @@ def test_import_without_hypothesis_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "pip install 'inputguard[testing]'" in out
+
+
+@pytest.mark.parametrize("known", [True, False])
+@given(data=st.data())
+def test_terms_are_accepted_or_refused_as_stated(known: bool, data: st.DataObject) -> None:
+    guard = GUARDS["terms"]
+    term = data.draw(igst.terms(VOCAB, known=known))
+    verdict = guard.check({"country": term})
+    assert verdict.ok is known
+    if not known:
+        assert verdict.reasons[0] in {
+            "term.unknown",
+            "term.ambiguous",
+            "term.confusable",
+            "term.not_allowed",
+        }
+
+
+@pytest.mark.parametrize(
+    "reason",
+    sorted(
+        GUARDS["all_three"].reasons
+        - {"freshness.aging", "signature.key_expired", "signature.key_not_yet_valid"}
+    ),
+)
+@given(data=st.data())
+def test_every_reason_of_every_family_is_generated(reason: str, data: st.DataObject) -> None:
+    guard = GUARDS["all_three"]
+    record, reasons = data.draw(
+        igst.records(guard, valid=False, reasons=[reason], signing_keys=SIGNING_KEYS)
+    )
+    assert reasons == (reason,)
+    assert guard.check(record).reasons == reasons

@@ -37,6 +37,7 @@ from inputguard.strategies._compose import (
     Breakage,
     GeneratedFrame,
     InvalidRecord,
+    SigningKeys,
     build_frame,
     check_extra,
     check_reasons,
@@ -46,6 +47,7 @@ from inputguard.strategies._compose import (
     plan_for,
     reading,
 )
+from inputguard.strategies._terms import draw_term, pools_for
 from inputguard.strategies._time import (
     KINDS,
     Kind,
@@ -63,8 +65,18 @@ if TYPE_CHECKING:
 
     from inputguard._clock import Clock
     from inputguard._guard import Guard
+    from inputguard._vocab import Vocabulary
+from inputguard._matching import FuzzySettings
 
-__all__ = ["GeneratedFrame", "InvalidRecord", "frames", "records", "timestamps"]
+__all__ = [
+    "GeneratedFrame",
+    "InvalidRecord",
+    "SigningKeys",
+    "frames",
+    "records",
+    "terms",
+    "timestamps",
+]
 
 
 @overload
@@ -75,6 +87,7 @@ def records(
     reasons: None = None,
     now: datetime | None = None,
     extra: Mapping[str, SearchStrategy[Any]] | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> SearchStrategy[dict[str, Any]]: ...
 
 
@@ -86,6 +99,7 @@ def records(
     reasons: Collection[str] | None = None,
     now: datetime | None = None,
     extra: Mapping[str, SearchStrategy[Any]] | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> SearchStrategy[InvalidRecord]: ...
 
 
@@ -96,6 +110,7 @@ def records(
     reasons: Collection[str] | None = None,
     now: datetime | None = None,
     extra: Mapping[str, SearchStrategy[Any]] | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> SearchStrategy[dict[str, Any]] | SearchStrategy[InvalidRecord]:
     """Records for ``guard``: ones it accepts, or ones it rejects with known reasons.
 
@@ -112,28 +127,30 @@ def records(
             guard can report); each record fails for one or more of them and no other.
         now: The instant to generate for; by default the guard's clock is read once per example.
             Give the guard a fixed clock (or pass the instant it uses) for exact verdicts.
-        extra: Strategies for fields no validator reads (model features), by name.
+        extra: Strategies for fields no validator checks (model features, signed payload
+            fields), by name. They are drawn first, so signatures cover their values; a signed
+            field must hold signable values (text, numbers, booleans, None).
+        signing_keys: Producer-side keys by ``(source id, key id)`` for provenance validators
+            that check signatures. HMAC secrets are taken from the guard's own keys; Ed25519
+            needs the private keys here.
 
     Returns:
         A strategy of ``dict`` records, or of `InvalidRecord` when ``valid`` is False.
 
     Raises:
-        ConfigurationError: A validator type has no generator, ``reasons`` names a code the
-            guard cannot report alone (or is given with ``valid=True``), or an ``extra`` name
-            clashes with a checked column.
+        ConfigurationError: A validator type has no generator or accepts no generatable
+            record, ``reasons`` names a code the guard cannot report alone (or is given with
+            ``valid=True``), or an ``extra`` name clashes with a checked column.
     """
-    plan = plan_for(guard)
-    fields = check_extra(plan, extra)
+    fields = check_extra(extra)
+    plan = plan_for(guard, provided=tuple(fields), signing_keys=signing_keys)
     if valid:
         if reasons is not None:
             raise ConfigurationError("'reasons' only applies to valid=False")
 
         @st.composite
         def accepted(draw: st.DrawFn) -> dict[str, Any]:
-            record = draw_record(draw, plan, reading(guard, now), {}, frame=False)
-            for name, strategy in fields.items():
-                record[name] = draw(strategy)
-            return record
+            return draw_record(draw, plan, reading(guard, now), {}, fields, frame=False)
 
         return accepted()
 
@@ -142,9 +159,7 @@ def records(
     @st.composite
     def rejected(draw: st.DrawFn) -> InvalidRecord:
         broken = breakage(draw)
-        record = draw_record(draw, plan, reading(guard, now), broken, frame=False)
-        for name, strategy in fields.items():
-            record[name] = draw(strategy)
+        record = draw_record(draw, plan, reading(guard, now), broken, fields, frame=False)
         return InvalidRecord(record, expected(plan, broken))
 
     return rejected()
@@ -159,6 +174,7 @@ def frames(
     reasons: Collection[str] | None = None,
     now: datetime | None = None,
     extra: Mapping[str, SearchStrategy[Any]] | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> SearchStrategy[GeneratedFrame]:
     """Polars frames for ``guard`` with a known split into accepted and quarantined rows.
 
@@ -177,6 +193,7 @@ def frames(
             report alone).
         now: The instant to generate for; by default the guard's clock, read once per frame.
         extra: Strategies for unchecked fields, by name (their dtypes are inferred).
+        signing_keys: As for `records`.
 
     Returns:
         A strategy of `GeneratedFrame`: the frame, and per row the reasons it must be
@@ -186,8 +203,8 @@ def frames(
         ConfigurationError: Bad row bounds or fraction, invalid rows asked of a guard that
             cannot reject any, or any error `records` raises.
     """
-    plan = plan_for(guard)
-    fields = check_extra(plan, extra)
+    fields = check_extra(extra)
+    plan = plan_for(guard, provided=tuple(fields), signing_keys=signing_keys)
     if not (isinstance(min_rows, int) and isinstance(max_rows, int) and 0 <= min_rows <= max_rows):
         raise ConfigurationError(
             f"need 0 <= min_rows <= max_rows (got min_rows={min_rows!r}, max_rows={max_rows!r})"
@@ -222,10 +239,7 @@ def frames(
         split: list[tuple[str, ...]] = []
         for i in range(rows):
             broken = breakage(draw) if breakage is not None and i in bad else {}
-            row = draw_record(draw, plan, at, broken, frame=True)
-            for name, strategy in fields.items():
-                row[name] = draw(strategy)
-            values.append(row)
+            values.append(draw_record(draw, plan, at, broken, fields, frame=True))
             split.append(expected(plan, broken))
         return GeneratedFrame(build_frame(plan, values, fields), tuple(split), at)
 
@@ -335,3 +349,52 @@ def _describe(limits: Limits) -> str:
         f"error_after={fmt(limits.error_after)}, warn_after={fmt(limits.warn_after)}, "
         f"max_future_skew={fmt(limits.max_future_skew)}"
     )
+
+
+def terms(
+    vocab: Vocabulary,
+    *,
+    known: bool = True,
+    fuzzy: bool = True,
+    cutoff: float = 85.0,
+    margin: float = 5.0,
+    min_length: int = 5,
+) -> SearchStrategy[str]:
+    """Terms a vocabulary accepts, or near-misses it must refuse.
+
+    Known terms are canonical terms, synonyms and realistic variants of them (case, spacing,
+    stripped accents, one-letter typos) that the vocabulary maps to a canonical term. Unknown
+    ones are refused terms of the domain (``known_other``), mixed-script homoglyphs of real
+    terms, strings far from every term and, where the vocabulary has them, ambiguous blends of
+    names kept ``distinct``. Every value is confirmed against the vocabulary's matcher for the
+    given fuzzy settings (those of `inputguard.terminology`).
+
+    Args:
+        vocab: The vocabulary.
+        known: True for accepted terms, False for refused near-misses.
+        fuzzy: As for `terminology`.
+        cutoff: As for `terminology`.
+        margin: As for `terminology`.
+        min_length: As for `terminology`.
+
+    Returns:
+        A strategy of strings.
+
+    Raises:
+        ConfigurationError: ``vocab`` is not a `Vocabulary`, or bad fuzzy settings.
+    """
+    pools = pools_for(
+        vocab, FuzzySettings(enabled=fuzzy, cutoff=cutoff, margin=margin, min_length=min_length)
+    )
+    refusals = pools.reasons()
+
+    @st.composite
+    def values(draw: st.DrawFn) -> str:
+        if known:
+            term: str = draw_term(draw, pools, None, text=True)
+            return term
+        reason = draw(st.sampled_from(refusals))
+        refused: str = draw_term(draw, pools, reason, text=True)
+        return refused
+
+    return values()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 import polars as pl
 from hypothesis import strategies as st
@@ -13,30 +13,45 @@ from hypothesis.strategies import SearchStrategy
 from inputguard._clock import read_clock
 from inputguard._freshness import Freshness
 from inputguard._guard import Guard
+from inputguard._provenance import Provenance
+from inputguard._terminology import Terminology
 from inputguard.exceptions import ConfigurationError
+from inputguard.strategies._sources import ProvenanceFamily
+from inputguard.strategies._terms import TerminologyFamily
 from inputguard.strategies._time import FreshnessFamily, clock_reading
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
     from datetime import datetime
 
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from inputguard.strategies._family import Family, Values
 
 __all__ = ["GeneratedFrame", "InvalidRecord", "Plan", "family_for", "plan_for"]
 
 
-def family_for(validator: object) -> Family:
+SigningKeys: TypeAlias = "Mapping[tuple[str, str], bytes | Ed25519PrivateKey]"
+"""Producer-side keys by ``(source id, key id)``: HMAC secrets or Ed25519 private keys."""
+
+
+def family_for(validator: object, *, signing_keys: SigningKeys | None = None) -> Family:
     """Return the family that generates values for ``validator``.
 
     Raises:
-        ConfigurationError: No family exists for the validator's type.
+        ConfigurationError: No family exists for the validator's type, or it cannot generate
+            records the validator accepts.
     """
     if isinstance(validator, Freshness):
         return FreshnessFamily(validator)
+    if isinstance(validator, Provenance):
+        return ProvenanceFamily(validator, signing_keys or {})
+    if isinstance(validator, Terminology):
+        return TerminologyFamily(validator)
     raise ConfigurationError(
         f"inputguard.strategies cannot generate values for a validator of type "
         f"{type(validator).__name__} ({validator!r}); supported: validators built by "
-        f"freshness()"
+        f"freshness(), provenance() and terminology()"
     )
 
 
@@ -100,6 +115,8 @@ class Plan:
     families: tuple[Family, ...]
     draw_order: tuple[int, ...]
     generated: tuple[tuple[str, ...], ...]  # per family: the columns it generates
+    text_only: frozenset[int]  # families whose values must be text (their columns are signed)
+    provided: tuple[str, ...]  # columns the caller's ``extra`` strategies generate
 
     def breakable(self, allowed: Collection[str] | None) -> list[tuple[int, tuple[str, ...]]]:
         """Families that can fail alone, with the reasons (within ``allowed``) they can fail for."""
@@ -118,7 +135,9 @@ class Plan:
         return out
 
 
-def plan_for(guard: Guard) -> Plan:
+def plan_for(
+    guard: Guard, *, provided: tuple[str, ...] = (), signing_keys: SigningKeys | None = None
+) -> Plan:
     """Build the families for ``guard`` and the order to draw them in.
 
     Raises:
@@ -127,7 +146,7 @@ def plan_for(guard: Guard) -> Plan:
     """
     if not isinstance(guard, Guard):
         raise ConfigurationError(f"expected an inputguard Guard (got {type(guard).__name__})")
-    families = tuple(family_for(v) for v in guard.validators)
+    families = tuple(family_for(v, signing_keys=signing_keys) for v in guard.validators)
     owner: dict[str, int] = {}
     for i, family in enumerate(families):
         for column in family.owns:
@@ -148,14 +167,29 @@ def plan_for(guard: Guard) -> Plan:
             raise ConfigurationError(f"validators depend on each other's columns: {names}")
         order.append(ready[0])
         pending.remove(ready[0])
-    # a column some families read but none checks: the first reader to draw generates it
-    produced: set[str] = set(owner)
+    # a column some families read but none checks: the caller's extra, or the first reader
+    clash = sorted(set(provided) & set(owner))
+    if clash:
+        raise ConfigurationError(
+            f"'extra' column {clash[0]!r} is checked by "
+            f"{families[owner[clash[0]]].validator!r}; pick another name"
+        )
+    produced: set[str] = set(owner) | set(provided)
     generated: dict[int, tuple[str, ...]] = {}
     for i in order:
         extra = tuple(c for c in families[i].reads if c not in produced)
         generated[i] = (*families[i].owns, *extra)
         produced.update(extra)
-    return Plan(guard, families, tuple(order), tuple(generated[i] for i in range(len(families))))
+    signed = {c for f in families for c in f.text_only}
+    text_only = frozenset(i for i, f in enumerate(families) if signed & set(generated[i]))
+    return Plan(
+        guard,
+        families,
+        tuple(order),
+        tuple(generated[i] for i in range(len(families))),
+        text_only,
+        provided,
+    )
 
 
 def check_reasons(plan: Plan, reasons: Collection[str] | None) -> frozenset[str] | None:
@@ -186,16 +220,26 @@ def reading(guard: Guard, now: datetime | None) -> datetime:
 
 
 def draw_record(
-    draw: st.DrawFn, plan: Plan, now: datetime, broken: Mapping[int, str], *, frame: bool
+    draw: st.DrawFn,
+    plan: Plan,
+    now: datetime,
+    broken: Mapping[int, str],
+    extra: Mapping[str, SearchStrategy[Any]],
+    *,
+    frame: bool,
 ) -> Values:
-    """Draw one record: families in ``broken`` fail with the given reason, the others pass."""
-    record: Values = {}
+    """Draw one record: the caller's extra fields first, then every family in drawing order.
+
+    Families in ``broken`` fail with the given reason; the others pass.
+    """
+    record: Values = {name: draw(strategy) for name, strategy in extra.items()}
     for i in plan.draw_order:
         family = plan.families[i]
+        text = frame or i in plan.text_only
         if i in broken:
-            record.update(family.invalid(draw, now, record, broken[i], frame=frame))
+            record.update(family.invalid(draw, now, record, broken[i], frame=text))
         else:
-            record.update(family.valid(draw, now, record, frame=frame))
+            record.update(family.valid(draw, now, record, frame=text))
     return record
 
 
@@ -237,20 +281,15 @@ def invalid_count(rows: int, fraction: float) -> int:
 
 
 def check_extra(
-    plan: Plan, extra: Mapping[str, SearchStrategy[Any]] | None
-) -> Mapping[str, SearchStrategy[Any]]:
-    """Validate an ``extra=`` argument: strategies for columns no validator reads."""
+    extra: Mapping[str, SearchStrategy[Any]] | None,
+) -> dict[str, SearchStrategy[Any]]:
+    """Validate an ``extra=`` argument: strategies by field name."""
     if extra is None:
         return {}
-    taken = {c for columns in plan.generated for c in columns}
     for name, strategy in extra.items():
-        if name in taken:
+        if not isinstance(name, str) or not isinstance(strategy, SearchStrategy):
             raise ConfigurationError(
-                f"'extra' column {name!r} is generated for a validator; pick another name"
-            )
-        if not isinstance(strategy, SearchStrategy):
-            raise ConfigurationError(
-                f"'extra' values must be Hypothesis strategies (got {strategy!r} for {name!r})"
+                f"'extra' maps field names to Hypothesis strategies (got {strategy!r} for {name!r})"
             )
     return dict(extra)
 
@@ -260,6 +299,6 @@ def build_frame(
 ) -> pl.DataFrame:
     """Rows as a frame with the families' dtypes (extra columns' dtypes are inferred)."""
     dtypes = plan.dtypes()
-    data = {name: [row[name] for row in rows] for name in (*dtypes, *extra)}
+    data = {name: [row[name] for row in rows] for name in (*extra, *dtypes)}
     schema_overrides = {name: dtypes[name] for name in dtypes}
     return pl.DataFrame(data, schema_overrides=schema_overrides, strict=False)

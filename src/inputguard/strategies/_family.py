@@ -52,6 +52,11 @@ class Family(Protocol):
         ...
 
     @property
+    def text_only(self) -> tuple[str, ...]:
+        """Columns (of any family) that must hold text or null, e.g. because they are signed."""
+        ...
+
+    @property
     def rejections(self) -> tuple[str, ...]:
         """The rejection reasons this family can trigger alone, in a stable order."""
         ...

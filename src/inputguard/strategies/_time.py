@@ -309,6 +309,11 @@ class FreshnessFamily:
         return (self._v.source,) if self._v.per_source else ()
 
     @property
+    def text_only(self) -> tuple[str, ...]:
+        """No constraints on other families' columns."""
+        return ()
+
+    @property
     def rejections(self) -> tuple[str, ...]:
         """Missing, invalid, naive (when rejected), future and stale, where feasible."""
         v = self._v
