@@ -3,9 +3,10 @@
 What runs where on the batch path:
 
 - **Vectorized (native polars):** the allowlist and status checks (``is_in`` on the source
-  column, one per status that has sources), the owner column (one ``replace_strict``), the shape checks of the signature fields,
-  the canonical message of every row (`canonical_message_expr`), the key lookup by
-  ``(source, kid)``, and the key validity windows.
+  column, one per status that has sources), the owner column (one ``replace_strict``), the
+  shape checks of the signature fields, the canonical message of every row
+  (`canonical_message_expr`), the key lookup by ``(source, kid)``, and the key validity
+  windows.
 - **One Python pass per batch:** the cryptographic check itself, HMAC-SHA256 or Ed25519, inside
   a single ``map_batches`` over the whole column: a loop over the rows that still need it, with
   the messages and signatures already encoded as bytes. There is no per-row ``map_elements``.
