@@ -133,9 +133,6 @@ def run_batch(
             outputs[column] = name
         if owner is None and plan.row_owner is not None:
             owner = plan.row_owner
-    if owner is not None:
-        helper.append(owner.cast(pl.String).alias("__ig_owner"))
-
     lf = lf.with_columns(helper)
     ok = ~pl.any_horizontal([pl.col(n) for n, _ in rejects]) if rejects else pl.lit(value=True)
     collected = lf.with_columns(ok.alias(_OK)).collect()  # the one collect
@@ -150,7 +147,8 @@ def run_batch(
         pl.col(ROW_ID),
         *(pl.col(c) for c in originals),
         _listing(rejects).alias(REASONS),
-        (pl.col("__ig_owner") if owner is not None else pl.lit(None, pl.String)).alias(OWNER),
+        # The owner is looked up after the split, for the quarantined rows only.
+        (owner.cast(pl.String) if owner is not None else pl.lit(None, pl.String)).alias(OWNER),
         _listing(warns).alias(WARNINGS),
     )
     return Split(accepted, quarantined)

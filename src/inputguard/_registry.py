@@ -224,11 +224,10 @@ class SourceRegistry:
         object.__setattr__(self, "_by_id", {s.id: s for s in sources})
 
     def __repr__(self) -> str:
-        if self.path is not None:
-            return f"SourceRegistry.from_file({self.path!r})"
-        return (
-            f"SourceRegistry(<{len(self.sources)} sources>, default_owner={self.default_owner!r})"
-        )
+        # Content, not location: the repr feeds the guard fingerprint, which must change when
+        # the registry's content does and stay put when the same file is read from elsewhere.
+        where = f"{Path(self.path).name} " if self.path is not None else ""
+        return f"<SourceRegistry {where}{len(self.sources)} sources sha256:{self.digest[:8]}>"
 
     def __contains__(self, source_id: object) -> bool:
         return isinstance(source_id, str) and source_id in self._by_id
