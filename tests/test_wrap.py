@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, assert_type
 
 import polars as pl
 import pyarrow as pa
 import pytest
+import structlog
+import structlog.testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -20,7 +23,7 @@ import inputguard as ig
 from inputguard import InputRejected, Result, Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -647,3 +650,36 @@ def test_guard_methods_still_log_their_own_events() -> None:
         GUARD.validate(frame([FRESH]))
     assert [e["event"] for e in events] == ["inputguard.check", "inputguard.validate"]
     assert all("policy" not in e for e in events)
+
+
+@pytest.fixture
+def warnings_only() -> Iterator[structlog.testing.LogCapture]:
+    """A logger that drops info events, as production setups often configure."""
+    saved = structlog.get_config()
+    capture = structlog.testing.LogCapture()
+    structlog.configure(
+        processors=[capture],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+    )
+    yield capture
+    structlog.configure(**saved)
+
+
+def test_a_disabled_level_builds_no_event(warnings_only: structlog.testing.LogCapture) -> None:
+    @GUARD.wrap(on_fail="warn")
+    def observe(record: dict[str, Any]) -> Any:
+        return record
+
+    @GUARD.wrap(on_fail=lambda value, verdict: None)
+    def predict(record: dict[str, Any]) -> Any:
+        return record
+
+    observe({"ts": FRESH})
+    predict({"ts": STALE})
+    GUARD.check({"ts": STALE})
+    assert warnings_only.entries == []
+    observe({"ts": STALE})
+    assert [(e["policy"], e["log_level"]) for e in warnings_only.entries] == [("warn", "warning")]
+    outcome = ig.last_outcome()
+    assert outcome is not None
+    assert outcome.policy == "warn"

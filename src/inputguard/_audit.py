@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,16 @@ logger = structlog.get_logger("inputguard")
 deferred: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
     "inputguard_audit_deferred", default=None
 )
+DISCARD: list[tuple[str, dict[str, Any]]] = []  # a `deferred` target meaning "logging is off"
+
+
+def enabled(bound: Any, level: int = logging.INFO) -> bool:
+    """Whether ``bound`` (from ``logger.bind()``) would log at ``level``; True if it cannot tell.
+
+    Filtering loggers answer in a few nanoseconds, so an event nobody will see is never built.
+    """
+    check = getattr(bound, "is_enabled_for", None)
+    return check is None or bool(check(level))
 
 
 def library_version() -> str:
@@ -66,6 +77,13 @@ def emit(
     Inside a guarded function's wrapper the event is handed to the wrapper instead (see
     `deferred`), which logs it once with the policy it applied.
     """
+    pending = deferred.get()
+    if pending is None:
+        bound = logger.bind()  # a bound method, not the proxy's slower attribute fallback
+        if not enabled(bound):
+            return
+    elif pending is DISCARD:
+        return
     payload: dict[str, Any] = {
         "audit_schema": AUDIT_SCHEMA_VERSION,
         "guard": guard,
@@ -78,8 +96,7 @@ def emit(
         "duration_ms": round(duration_s * 1000, 3),
         **extra,
     }
-    pending = deferred.get()
-    if pending is not None:
+    if pending is None:
+        bound.info(event, **payload)
+    else:
         pending.append((event, payload))
-        return
-    logger.info(event, **payload)

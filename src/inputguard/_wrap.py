@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import logging
 import os
 import sys
 import time
@@ -73,7 +74,10 @@ class Outcome:
     verdict: Verdict | Result | None
 
 
-_LAST: ContextVar[Outcome | None] = ContextVar("inputguard_last_outcome", default=None)
+# (policy, function, verdict): the `Outcome` is only built when someone asks for it.
+_LAST: ContextVar[tuple[Policy, str, Verdict | Result | None] | None] = ContextVar(
+    "inputguard_last_outcome", default=None
+)
 
 
 def last_outcome() -> Outcome | None:
@@ -84,7 +88,8 @@ def last_outcome() -> Outcome | None:
     set after the call, including when the call raised `InputRejected`. Other threads and tasks
     never see it. None before the first guarded call in the context.
     """
-    return _LAST.get()
+    last = _LAST.get()
+    return None if last is None else Outcome(*last)
 
 
 def guarded(
@@ -406,7 +411,9 @@ class _GuardedCall:
         if failed is not None:
             return args, kwargs, failed
         if positional:
-            args = (*args[:index], new, *args[cast("int", index) + 1 :])
+            args = (
+                (new,) if len(args) == 1 else (*args[:index], new, *args[cast("int", index) + 1 :])
+            )
         else:
             kwargs = {**kwargs, name: new}
         return args, kwargs, None
@@ -420,7 +427,11 @@ class _GuardedCall:
             mapping = {n: getattr(value, n) for n in _dataclass_fields(type(value))[0]}
         else:
             mapping = value  # not a record: Guard.check rejects it as schema.unsupported_type
-        pending: list[tuple[str, dict[str, Any]]] = []
+        bound = _audit.logger.bind()  # inline `_audit_target`: this is the per-record hot path
+        wanted = _audit.enabled(bound, logging.INFO) or (
+            self._policy == "warn" and _audit.enabled(bound, logging.WARNING)
+        )
+        pending = [] if wanted else _audit.DISCARD
         rejected: InputRejected | None = None
         token = _audit.deferred.set(pending)
         try:
@@ -436,14 +447,31 @@ class _GuardedCall:
             _audit.deferred.reset(token)
 
         if verdict.ok:
-            self._finish(pending, "none", verdict)
+            if pending:
+                self._finish(bound, pending, "none", verdict)
+            else:
+                _LAST.set(("none", self._function, verdict))
+            if kind is _MAPPING:
+                return verdict.record, None
             return _rebuild(value, kind, mapping, verdict.record), None
+        return self._record_failed(value, mapping, verdict, rejected, audit=(bound, pending))
+
+    def _record_failed(
+        self,
+        value: Any,
+        mapping: Any,
+        verdict: Verdict,
+        rejected: InputRejected | None,
+        *,
+        audit: tuple[Any, list[tuple[str, dict[str, Any]]]],
+    ) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
+        bound, pending = audit
         policy = self._policy
         if policy == "fallback":
-            self._finish(pending, policy, verdict)
+            self._finish(bound, pending, policy, verdict)
             return None, (value, verdict)
         if policy == "warn":
-            self._finish(pending, policy, verdict)
+            self._finish(bound, pending, policy, verdict)
             return value, None
         if rejected is None:
             rejected = InputRejected(
@@ -455,13 +483,15 @@ class _GuardedCall:
                 verdict=verdict,
             )
         if policy == "quarantine" and isinstance(mapping, Mapping) and mapping:
-            self._quarantine(pending, verdict, _one_row_result(self._guard, mapping, verdict))
+            self._quarantine(
+                bound, pending, verdict, _one_row_result(self._guard, mapping, verdict)
+            )
         else:  # "raise", or nothing a sink could keep (not a record): raise
-            self._finish(pending, "raise", verdict)
+            self._finish(bound, pending, "raise", verdict)
         raise rejected
 
     def _frame(self, value: Any, kind: str) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
-        pending: list[tuple[str, dict[str, Any]]] = []
+        bound, pending = self._audit_target()
         rejected: InputRejected | None = None
         token = _audit.deferred.set(pending)
         try:
@@ -477,31 +507,31 @@ class _GuardedCall:
         if rejected is not None:
             verdict = Verdict(ok=False, record={}, reasons=rejected.reasons)
             if self._policy == "fallback":
-                self._finish(pending, "fallback", verdict)
+                self._finish(bound, pending, "fallback", verdict)
                 return None, (value, verdict)
             if self._policy == "warn":
-                self._finish(pending, "warn", verdict)
+                self._finish(bound, pending, "warn", verdict)
                 return value, None
             if self._policy == "quarantine" and whole is not None:
-                self._quarantine(pending, whole, whole)
+                self._quarantine(bound, pending, whole, whole)
             else:  # nothing a sink could keep (not a frame, a reserved column name): raise
-                self._finish(pending, "raise", verdict)
+                self._finish(bound, pending, "raise", verdict)
             raise rejected
 
         if result.ok:
-            self._finish(pending, "none", result)
+            self._finish(bound, pending, "none", result)
             return self._frame_out(result, kind), None
         policy = self._policy
         if policy == "fallback":
-            self._finish(pending, policy, result)
+            self._finish(bound, pending, policy, result)
             return None, (value, result)
         if policy == "warn":
-            self._finish(pending, policy, result)
+            self._finish(bound, pending, policy, result)
             return value, None
         if policy == "quarantine":
-            self._quarantine(pending, result, result)
+            self._quarantine(bound, pending, result, result)
             return self._frame_out(result, kind), None
-        self._finish(pending, policy, result)
+        self._finish(bound, pending, policy, result)
         examples = result.quarantined.select(ROW_ID, REASONS).head(5).rows(named=True)
         raise InputRejected(
             f"guard {self._guard.name!r} quarantined {result.quarantined.height} of "
@@ -568,39 +598,57 @@ class _GuardedCall:
             duration_s=0.0,
         )
 
+    def _audit_target(self) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+        """The bound logger, and where the guard's event goes: a list, or nowhere if logging is off.
+
+        A call logs at info level, or at warning level when ``on_fail="warn"`` fires; when the
+        logger drops every level this call could use, the event is never even built.
+        """
+        bound = _audit.logger.bind()
+        wanted = _audit.enabled(bound, logging.INFO) or (
+            self._policy == "warn" and _audit.enabled(bound, logging.WARNING)
+        )
+        return bound, ([] if wanted else _audit.DISCARD)
+
     def _finish(
         self,
+        bound: Any,
         pending: list[tuple[str, dict[str, Any]]],
         policy: Policy,
         verdict: Verdict | Result | None,
         **extra: Any,
     ) -> None:
         """Record the outcome and log the guard's deferred event once, with the policy."""
-        _LAST.set(Outcome(policy, self._function, verdict))
-        for event, payload in pending:
+        _LAST.set((policy, self._function, verdict))
+        if not pending:  # logging is off (DISCARD is always empty)
+            return
+        event, payload = pending[0]
+        level = logging.WARNING if policy == "warn" else logging.INFO
+        if _audit.enabled(bound, level):
             payload["policy"] = policy
             payload["function"] = self._function
             payload.update(extra)
-            if policy == "warn":
-                _audit.logger.warning(event, **payload)
-            else:
-                _audit.logger.info(event, **payload)
+            (bound.warning if policy == "warn" else bound.info)(event, **payload)
 
     def _quarantine(
-        self, pending: list[tuple[str, dict[str, Any]]], verdict: Verdict | Result, result: Result
+        self,
+        bound: Any,
+        pending: list[tuple[str, dict[str, Any]]],
+        verdict: Verdict | Result,
+        result: Result,
     ) -> None:
         write = cast("Callable[[Result], object]", self._write)
         try:
             write(result)
         except BaseException as exc:
-            self._finish(pending, "quarantine", verdict, sink_error=type(exc).__name__)
+            self._finish(bound, pending, "quarantine", verdict, sink_error=type(exc).__name__)
             raise
-        self._finish(pending, "quarantine", verdict)
+        self._finish(bound, pending, "quarantine", verdict)
 
     def _log_bypass(self, value: Any, reason: str) -> None:
         kind = _MAPPING if type(value) is dict else _kind_of(value)
         record = kind in _RECORD_KINDS
-        _LAST.set(Outcome("bypass", self._function, None))
+        _LAST.set(("bypass", self._function, None))
         _audit.emit(
             "inputguard.check" if record else "inputguard.validate",
             guard=self._guard.name,
