@@ -301,6 +301,26 @@ class Model2:
         return cls.__name__, record["ts"]
 
 
+class Stacked:
+    @GUARD.wrap
+    @staticmethod
+    def static(record: dict[str, Any]) -> Any:
+        return record["ts"]
+
+    @GUARD.wrap
+    @classmethod
+    def klass(cls, record: dict[str, Any]) -> Any:
+        return cls.__name__, record["ts"]
+
+
+def test_wrap_above_staticmethod_and_classmethod() -> None:
+    with capture_logs():
+        assert Stacked.static({"ts": FRESH}) == FRESH_UTC
+        assert Stacked().klass({"ts": FRESH}) == ("Stacked", FRESH_UTC)
+        with pytest.raises(InputRejected):
+            Stacked.klass({"ts": STALE})
+
+
 def test_methods_skip_self_and_cls() -> None:
     model = Model2()
     with capture_logs():

@@ -187,6 +187,8 @@ def guarded(
         )
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        if isinstance(fn, (staticmethod, classmethod)):  # decorator above @staticmethod
+            return cast("Callable[P, R]", type(fn)(decorate(fn.__func__)))
         if not callable(fn):
             raise ConfigurationError(f"guard.wrap decorates a function (got {fn!r})")
         call = _GuardedCall(guard, fn, arg, policy, write, keep_meta=keep_meta_columns)
