@@ -136,6 +136,26 @@ def test_typing_is_preserved_for_mypy() -> None:
     assert check({"ts": FRESH}) == 1
 
 
+def test_a_fallback_typed_for_its_own_input_type_checks() -> None:
+    def for_records(record: dict[str, Any], verdict: Verdict) -> float:
+        return 0.0
+
+    def for_frames(frame: pl.DataFrame, result: Result) -> pl.DataFrame:
+        return frame.clear()
+
+    @GUARD.wrap(on_fail=for_records)
+    def predict(record: dict[str, Any]) -> float:
+        return 1.0
+
+    @GUARD.wrap(on_fail=for_frames)
+    def score(data: pl.DataFrame) -> pl.DataFrame:
+        return data
+
+    with capture_logs():
+        assert predict({"ts": STALE}) == 0.0
+        assert score(frame([STALE])).height == 0
+
+
 # -- records -----------------------------------------------------------------------------------
 
 
@@ -228,6 +248,22 @@ def test_quarantined_record_goes_to_the_sink_then_raises(build: Callable[..., An
     assert row["x"] == 5
     assert row["reasons"] == ["freshness.stale"]
     assert [e["policy"] for e in events] == ["quarantine"]
+
+
+def test_a_record_the_sink_cannot_take_still_fails_loudly() -> None:
+    sunk: list[Result] = []
+
+    @GUARD.wrap(on_fail="quarantine", sink=sunk.append)
+    def predict(record: dict[str, Any]) -> None:
+        raise AssertionError("must not be called")
+
+    with capture_logs() as events, pytest.raises(InputRejected) as info:
+        predict({"ts": STALE, "row_id": 3})  # collides with the sink's row id column
+    assert info.value.reasons == ("schema.reserved_column",)
+    assert sunk == []
+    (event,) = events
+    assert event["policy"] == "quarantine"
+    assert "sink_error" in event
 
 
 @given(minutes=st.integers(min_value=-120, max_value=24 * 60))

@@ -25,7 +25,9 @@ import polars as pl
 from inputguard import _audit
 from inputguard._bypass import _REASON as _BYPASS_REASON
 from inputguard._clock import read_clock
+from inputguard._reasons import Reason
 from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS, Result, Verdict
+from inputguard._sinks import ParquetSink, QuarantineSink
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
@@ -39,13 +41,17 @@ R = TypeVar("R")
 Policy = Literal["none", "raise", "fallback", "quarantine", "warn", "bypass"]
 """Which policy decided a guarded call (``none``: the input passed)."""
 
-Fallback = Callable[[Any, "Verdict | Result"], Any]
-"""``(original input, verdict or result) -> value`` returned in place of the function's result."""
+Fallback = Callable[[Any, Any], Any]
+"""``(original input, verdict) -> value``, returned in place of the function's result.
+
+The verdict is a `Verdict` for records and for input rejected as a whole, a `Result` for frames;
+a fallback annotated with just the one its function meets type-checks.
+"""
 
 OnFail = Literal["raise", "quarantine", "warn"] | Fallback
 """What a guarded function does with input that fails its guard."""
 
-Sink = Callable[[Result], object] | str | os.PathLike[str]
+Sink = QuarantineSink | str | os.PathLike[str]
 """Where ``on_fail="quarantine"`` sends quarantined rows: a callable, or a parquet directory."""
 
 _STRING_POLICIES = frozenset({"raise", "quarantine", "warn"})
@@ -230,13 +236,6 @@ def _resolve_sink(sink: Sink | None, policy: Policy) -> Callable[[Result], objec
             "on_fail='quarantine' needs a 'sink': a callable taking a Result, or a directory"
         )
     if isinstance(sink, (str, os.PathLike)):
-        try:
-            from inputguard._sinks import ParquetSink  # noqa: PLC0415 - optional, import on use
-        except ImportError:  # pragma: no cover - only in a tree without sinks
-            raise ConfigurationError(
-                f"a directory sink needs ParquetSink, which this build lacks (got {sink!r}); "
-                f"pass a callable taking a Result"
-            ) from None
         return ParquetSink(sink)
     if callable(sink):
         return sink
@@ -486,7 +485,7 @@ class _GuardedCall:
             )
         if policy == "quarantine" and isinstance(mapping, Mapping) and mapping:
             self._quarantine(
-                bound, pending, verdict, _one_row_result(self._guard, mapping, verdict)
+                bound, pending, verdict, lambda: _one_row_result(self._guard, mapping, verdict)
             )
         else:  # "raise", or nothing a sink could keep (not a record): raise
             self._finish(bound, pending, "raise", verdict)
@@ -637,11 +636,12 @@ class _GuardedCall:
         bound: Any,
         pending: list[tuple[str, dict[str, Any]]],
         verdict: Verdict | Result,
-        result: Result,
+        result: Result | Callable[[], Result],
     ) -> None:
-        write = cast("Callable[[Result], object]", self._write)
+        """Send ``result`` (or what building it returns) to the sink; audit a failure, re-raise."""
+        write = cast("QuarantineSink", self._write)
         try:
-            write(result)
+            write(result if isinstance(result, Result) else result())
         except BaseException as exc:
             self._finish(bound, pending, "quarantine", verdict, sink_error=type(exc).__name__)
             raise
@@ -689,7 +689,19 @@ def _rebuild(value: Any, kind: str, original: Mapping[str, Any], record: Mapping
 
 
 def _one_row_result(guard: Guard, record: Mapping[str, Any], verdict: Verdict) -> Result:
-    """A rejected record as the one-row `Result` a sink takes (original values, reasons, owner)."""
+    """A rejected record as the one-row `Result` a sink takes (original values, reasons, owner).
+
+    Raises:
+        InputRejected: A key collides with a column the result adds (as on the batch path).
+    """
+    clash = sorted(RESERVED_COLUMNS & set(record))
+    if clash:
+        raise InputRejected(
+            f"record key {clash[0]!r} collides with a column inputguard adds to quarantined rows "
+            f"(reserved: {sorted(RESERVED_COLUMNS)!r}); rename it before quarantining",
+            reasons=[Reason.SCHEMA_RESERVED_COLUMN],
+            field=clash[0],
+        )
     row = pl.from_dicts([dict(record)]) if record else pl.DataFrame()
     indexed = row.with_row_index(ROW_ID)
     quarantined = indexed.with_columns(
