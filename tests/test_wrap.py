@@ -401,8 +401,14 @@ def test_a_missing_argument_is_the_usual_type_error() -> None:
     def predict(record: dict[str, Any]) -> Any:
         return record
 
+    @GUARD.wrap(arg="record")
+    def positional(model: str, record: dict[str, Any] | None = None, /) -> Any:
+        return record
+
     with pytest.raises(TypeError):
         predict()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        positional()  # type: ignore[call-arg]
 
 
 def _two(a: int, b: dict[str, Any], *rest: Any, **options: Any) -> None: ...

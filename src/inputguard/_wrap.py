@@ -381,7 +381,7 @@ class _GuardedCall:
     # -- per call ----------------------------------------------------------------------------
 
     def enter(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], *, defaults: bool = True
     ) -> tuple[tuple[Any, ...], dict[str, Any], tuple[Any, Verdict | Result] | None]:
         """Check the guarded argument; return the call's arguments, or the fallback's inputs."""
         name, index = self._name, self._index
@@ -391,12 +391,11 @@ class _GuardedCall:
         elif index is not None and len(args) > index:
             value = args[index]
             positional = True
-        elif self._param.default is not inspect.Parameter.empty:
+        elif defaults and self._param.default is not inspect.Parameter.empty:
             bound = self._signature.bind_partial(*args, **kwargs)
             bound.apply_defaults()
-            args, kwargs = bound.args, dict(bound.kwargs)
-            return self.enter(args, kwargs)
-        else:  # missing and no default: the call itself raises the usual TypeError
+            return self.enter(bound.args, dict(bound.kwargs), defaults=False)
+        else:  # missing (and no default): the call itself raises the usual TypeError
             return args, kwargs, None
 
         reason = _BYPASS_REASON.get()
