@@ -11,7 +11,16 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-__all__ = ["OWNER", "REASONS", "RESERVED_COLUMNS", "ROW_ID", "WARNINGS", "Result", "Verdict"]
+__all__ = [
+    "OWNER",
+    "REASONS",
+    "RESERVED_COLUMNS",
+    "ROW_ID",
+    "WARNINGS",
+    "Result",
+    "Verdict",
+    "count_codes",
+]
 
 ROW_ID = "row_id"
 REASONS = "reasons"
@@ -20,7 +29,8 @@ OWNER = "owner"
 RESERVED_COLUMNS = frozenset({ROW_ID, REASONS, WARNINGS, OWNER})
 
 
-def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
+def count_codes(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """Rows by code in a list[str] column, most frequent first (a row counts once per code)."""
     if frame.height == 0:
         return {}
     counted = (
@@ -67,11 +77,11 @@ class Result:
 
     def counts(self) -> dict[str, int]:
         """Quarantined rows by reason code, most frequent first (a row counts once per reason)."""
-        return _count(self.quarantined, REASONS)
+        return count_codes(self.quarantined, REASONS)
 
     def warning_counts(self) -> dict[str, int]:
         """Accepted rows by warning code, most frequent first."""
-        return _count(self.accepted, WARNINGS)
+        return count_codes(self.accepted, WARNINGS)
 
     def __repr__(self) -> str:
         return (

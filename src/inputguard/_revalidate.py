@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from inputguard import _audit
-from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS
+from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS, count_codes
 from inputguard._sinks import ADDED_COLUMNS, CHECKED_AT, GUARD_FINGERPRINT, read_quarantine
 from inputguard.exceptions import ConfigurationError
 
@@ -71,15 +71,7 @@ class Revalidation:
 
     def counts(self) -> dict[str, int]:
         """Rows that still fail, by their new reason codes, most frequent first."""
-        if self.quarantined.height == 0:
-            return {}
-        counted = (
-            self.quarantined.select(pl.col(REASONS).explode().drop_nulls().alias("code"))
-            .group_by("code")
-            .len()
-            .sort(["len", "code"], descending=[True, False])
-        )
-        return dict(zip(counted["code"].to_list(), counted["len"].to_list(), strict=True))
+        return count_codes(self.quarantined, REASONS)
 
     def __repr__(self) -> str:
         return (
