@@ -57,7 +57,7 @@ class Guard:
     ('freshness.stale',)
     """
 
-    __slots__ = ("_clock", "_fingerprint", "_name", "_schema", "_validators")
+    __slots__ = ("_clock", "_fingerprint", "_name", "_required", "_schema", "_validators")
 
     def __init__(
         self,
@@ -79,6 +79,7 @@ class Guard:
         if clock is not None and not callable(clock):
             raise ConfigurationError(f"'clock' must be callable (got {clock!r})")
         self._validators = checked
+        self._required = tuple(dict.fromkeys(c for v in checked for c in v.columns))
         self._name = name
         self._clock: Clock = clock or system_clock
         self._schema = schema
@@ -151,8 +152,12 @@ class Guard:
     def __getstate__(self) -> tuple[Any, ...]:
         return (self._validators, self._name, self._clock, self._schema, self._fingerprint)
 
+    def _restore_required(self) -> None:
+        self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
+
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         (self._validators, self._name, self._clock, self._schema, self._fingerprint) = state
+        self._restore_required()
 
     def validate(self, data: Any) -> Result:
         """Validate a frame in one vectorized pass.
@@ -220,7 +225,9 @@ class Guard:
                 f"check() takes a mapping of column to value (got {type(record).__name__})",
                 reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
             )
-        require_columns(list(record), self._validators, kind="key")
+        for key in self._required:
+            if key not in record:
+                require_columns(list(record), self._validators, kind="key")  # raises, naming it
         now = read_clock(self._clock)
         ctx = RecordContext(now=now)
         reasons: list[str] = []
@@ -229,17 +236,20 @@ class Guard:
         owner: str | None = None
         for validator in self._validators:
             outcome = validator.check_record(record, ctx)
-            reasons.extend(str(r) for r in outcome.reasons)
-            warnings.extend(str(w) for w in outcome.warnings)
-            updates.update(outcome.updates)
+            if outcome.reasons:
+                reasons += outcome.reasons
+            if outcome.warnings:
+                warnings += outcome.warnings
+            if outcome.updates:
+                updates.update(outcome.updates)
             if owner is None:
                 owner = outcome.owner
         ok = not reasons
         verdict = Verdict(
             ok=ok,
             record={**record, **updates} if ok else dict(record),
-            reasons=tuple(reasons),
-            warnings=tuple(warnings),
+            reasons=tuple(map(str, reasons)) if reasons else (),  # plain strings, as in frames
+            warnings=tuple(map(str, warnings)) if warnings else (),
             owner=owner,
             checked_at=now,
         )
@@ -251,7 +261,7 @@ class Guard:
             rows_in=1,
             accepted=int(ok),
             quarantined=int(not ok),
-            reasons=dict.fromkeys(reasons, 1),
+            reasons=dict.fromkeys(verdict.reasons, 1),
             duration_s=time.perf_counter() - started,
         )
         return verdict

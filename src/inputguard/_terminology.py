@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,11 @@ class Terminology:
     settings: FuzzySettings = _DEFAULTS
     method_column: str | None = None
     score_column: str | None = None
+    _matcher: Matcher = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # Looked up once: the record path would otherwise hash the settings on every call.
+        object.__setattr__(self, "_matcher", self.vocab.matcher(self.settings))
 
     def __repr__(self) -> str:
         parts = [repr(self.column), f"vocab=<{self.vocab.label}>"]
@@ -74,7 +79,7 @@ class Terminology:
     @property
     def matcher(self) -> Matcher:
         """The vocabulary's matcher for this validator's settings (its cache is shared)."""
-        return self.vocab.matcher(self.settings)
+        return self._matcher
 
     def match(self, values: list[object]) -> list[Match]:
         """The decisions this validator takes on ``values`` (for inspection and tests)."""
@@ -84,7 +89,7 @@ class Terminology:
 
     def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
         """Check one record's term; see `terminology` for the rules."""
-        decision = self.matcher.match_one(record[self.column])
+        decision = self._matcher.match_one(record[self.column])
         if decision.reason is not None:
             return RecordOutcome(reasons=(decision.reason,))
         updates: dict[str, Any] = {self.column: decision.canonical}

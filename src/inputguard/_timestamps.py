@@ -52,31 +52,57 @@ def parse_timestamp(text: str) -> ParsedTimestamp:
     True
     """
     m = PY_PATTERN.fullmatch(text)
-    if m is None or m["y"] == "0000":
+    if m is None:
         return None
-    tz = _offset(m["tz"])
-    fraction = (m["f"] or "").ljust(6, "0")[:6]
+    try:
+        # Within the grammar, `fromisoformat` either agrees with the manual parse (a property
+        # test holds it to that) or refuses: spaces around the text, a lowercase "z", year 0.
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return _from_parts(m)
+    if parsed.tzinfo is not None and parsed.year in (1, 9999):
+        try:
+            parsed.astimezone(UTC)  # the instant must exist in years 1-9999 UTC
+        except OverflowError:
+            return None
+    return parsed
+
+
+def _from_parts(m: re.Match[str]) -> ParsedTimestamp:
+    """The manual parse of a grammar match (the reference the fast path is tested against)."""
+    year, month, day, hour, minute, second, fraction, zone = m.groups()
+    if year == "0000":
+        return None
+    tz = None if zone is None else _offset(zone)
     try:
         parsed = datetime(
-            int(m["y"]),
-            int(m["mo"]),
-            int(m["d"]),
-            int(m["h"]),
-            int(m["mi"]),
-            int(m["s"] or 0),
-            int(fraction),
-            tzinfo=tz,
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second) if second else 0,
+            int(fraction[:6].ljust(6, "0")) if fraction else 0,
+            tz,
         )
-        if tz is not None:
+        if tz is not None and year in ("0001", "9999"):
             parsed.astimezone(UTC)  # the instant must exist in years 1-9999 UTC
     except (ValueError, OverflowError):
         return None
     return parsed
 
 
-def _offset(text: str | None) -> timezone | None:
-    if text is None:
-        return None
+_OFFSETS: dict[str, timezone] = {}
+
+
+def _offset(text: str) -> timezone:
+    found = _OFFSETS.get(text)
+    if found is None:
+        found = _OFFSETS[text] = _parse_offset(text)  # at most 2 x 24 x 60 + 2 entries
+    return found
+
+
+def _parse_offset(text: str) -> timezone:
     if text in ("Z", "z"):
         return UTC
     digits = text[1:].replace(":", "")

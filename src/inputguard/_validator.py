@@ -82,16 +82,20 @@ class BatchContext:
     frame: pl.LazyFrame
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecordContext:
-    """What the record path tells a validator: the clock reading for this call."""
+    """What the record path tells a validator: the clock reading for this call.
+
+    Read-only by convention. Not frozen: it is built on every `Guard.check`, and a frozen
+    dataclass costs about twice as much to build.
+    """
 
     now: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecordOutcome:
-    """One validator's decision on one record.
+    """One validator's decision on one record (read-only by convention; built per call).
 
     Attributes:
         reasons: Reason codes that reject the record (empty: passes).
