@@ -42,6 +42,8 @@ class FixedClock:
 def read_clock(clock: Clock) -> datetime:
     """Read ``clock`` once and return the instant in UTC, refusing naive readings."""
     now = clock()
+    if now.__class__ is datetime and now.tzinfo is UTC:
+        return now  # the common case, on every record: no conversion needed
     if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
         raise ConfigurationError(
             f"the guard's clock must return a timezone-aware datetime (got {now!r})"

@@ -220,7 +220,7 @@ class Guard:
                 the record is not a mapping.
         """
         started = time.perf_counter()
-        if not isinstance(record, Mapping):
+        if record.__class__ is not dict and not isinstance(record, Mapping):
             raise InputRejected(
                 f"check() takes a mapping of column to value (got {type(record).__name__})",
                 reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
