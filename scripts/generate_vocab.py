@@ -16,7 +16,10 @@ Choices made here (documented in vocab/README.md):
   ``_DISTINCT_AT`` of each other are declared distinct (Austria/Australia, Niger/Nigeria);
 * ``known_other`` terms are real terms of the domain that are not valid here: withdrawn
   ISO 3166-3 countries and their codes, ISO 3166-2 subdivision names, the ISO 4217 testing
-  and no-currency codes. A known term whose folded form equals a valid term is dropped.
+  and no-currency codes. A known term whose folded form equals a valid term is dropped;
+* a national currency's ``qualifiers`` are its issuing country's names (see `_issuer`), and
+  the "<Country> <currency name>" forms stay synonyms: the qualified matching step reads
+  "Japanese Yen", while the synonym "Japan Yen" still helps fuzzy matching of misspellings.
 """
 
 from __future__ import annotations
@@ -136,13 +139,42 @@ def countries() -> tuple[dict[str, list[str]], list[str]]:
     return terms, _known(terms, [*historic, *subdivisions])
 
 
+def _issuer(currency: Any) -> Any:
+    """The country that issues a national currency, or None for other currencies.
+
+    ISO 4217 gives a national currency the ISO 3166-1 numeric code of its country (ALL 008 is
+    Albania's lek). A currency introduced by a redenomination got a new numeric code (AFN 971
+    replaced AFA 004), so its alphabetic code, whose first two letters are the ISO 3166-1
+    alpha-2 code of the country (AF), decides instead. Supranational codes (``EUR``, ``X..``)
+    name no country.
+    """
+    numeric = getattr(currency, "numeric", None) or ""
+    country = pycountry.countries.get(numeric=numeric) if numeric else None
+    if country is None:
+        country = pycountry.countries.get(alpha_2=currency.alpha_3[:2])
+    return country
+
+
+def qualifier_names(currency: Any) -> list[str]:
+    """The issuing country's ``name`` and ``common_name`` as qualifiers of a currency.
+
+    "Main (Alternative)" names give both halves; names with a comma ("Korea, Republic of",
+    "Saint Helena, Ascension and Tristan da Cunha") are left out: their short form is
+    either the ``common_name`` ("South Korea") or ambiguous ("Korea").
+    """
+    country = _issuer(currency)
+    if country is None:
+        return []
+    names = [n for n in (country.name, getattr(country, "common_name", None)) if n]
+    return list(dict.fromkeys(n for n in _with_parts(names) if "," not in n and "(" not in n))
+
+
 def _issuer_forms(currency: Any) -> list[str]:
     """Add "<Country> <currency name>" for a national currency whose name lacks the country.
 
-    ISO 4217 gives a national currency the ISO 3166-1 numeric code of its country (ALL 008 is
-    Albania's lek), so "Lek" also gets "Albania Lek".
+    The country is the issuer (see `_issuer`), so "Lek" also gets "Albania Lek".
     """
-    country = pycountry.countries.get(numeric=getattr(currency, "numeric", None) or "")
+    country = _issuer(currency)
     if country is None:
         return []
     first = fold(currency.name).split()[0]
@@ -154,18 +186,16 @@ def _issuer_forms(currency: Any) -> list[str]:
     ]
 
 
-def currencies() -> tuple[dict[str, list[str]], list[str]]:
-    """ISO 4217: alphabetic code canonical; the currency name (and issuer forms) as synonyms."""
-    owners = {
-        c.alpha_3: [*_with_parts([c.name]), *_issuer_forms(c)]
-        for c in pycountry.currencies
-        if c.alpha_3 not in _NOT_CURRENCIES
-    }
+def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
+    """ISO 4217: alphabetic code canonical; the currency name as synonym; issuer qualifiers."""
+    kept = [c for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES]
+    owners = {c.alpha_3: [*_with_parts([c.name]), *_issuer_forms(c)] for c in kept}
     terms = _unique_names(owners)
     refused = [
         v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)
     ]
-    return terms, _known(terms, refused)
+    qualifiers = {c.alpha_3: names for c in kept if (names := qualifier_names(c))}
+    return terms, _known(terms, refused), qualifiers
 
 
 def languages() -> dict[str, list[str]]:
@@ -184,12 +214,13 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def render_toml(
+def render_toml(  # noqa: PLR0917 - one argument per part of the file
     name: str,
     description: str,
     terms: Mapping[str, Sequence[str]],
     known: Sequence[str],
     short_names: Mapping[str, Sequence[str]],
+    qualifiers: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The TOML text of one vocabulary."""
     lines = [
@@ -210,6 +241,12 @@ def render_toml(
     lines += ["]", "", "[known_other]", "terms = ["]
     lines += [f"  {_q(t)}," for t in known]
     lines += ["]", ""]
+    if qualifiers:
+        lines += ["[qualifiers]"]
+        lines += [
+            f"{_q(c)} = [{', '.join(_q(n) for n in qualifiers[c])}]" for c in sorted(qualifiers)
+        ]
+        lines += [""]
     return "\n".join(lines)
 
 
@@ -253,7 +290,7 @@ def _short(
 def build() -> dict[str, str]:
     """Every vocabulary file's name and text."""
     country_terms, country_known = countries()
-    currency_terms, currency_known = currencies()
+    currency_terms, currency_known, currency_qualifiers = currencies()
     language_terms = languages()
     names = ("name", "common_name")
     return {
@@ -268,11 +305,13 @@ def build() -> dict[str, str]:
         ),
         "currencies.toml": render_toml(
             "currencies",
-            "ISO 4217 currencies: alphabetic code canonical; English name as synonym. The "
-            "testing (XTS) and no-currency (XXX) codes are known but not allowed.",
+            "ISO 4217 currencies: alphabetic code canonical; English name as synonym; the "
+            "issuing country's names as qualifiers of a national currency. The testing (XTS) "
+            "and no-currency (XXX) codes are known but not allowed.",
             currency_terms,
             currency_known,
             _short(currency_terms, names, pycountry.currencies, "alpha_3"),
+            currency_qualifiers,
         ),
         "languages.csv": render_csv(
             "languages",

@@ -175,3 +175,162 @@ def test_batch_and_single_decisions_agree(values: list[object]) -> None:
     batch = WORLD.match(values)
     fresh = Matcher(WORLD.terms, known_other=WORLD.known_other, distinct=WORLD.distinct)
     assert [fresh.match_one(v) for v in values] == batch
+
+
+# -- the qualified step ----------------------------------------------------------------------
+
+MONEY = Vocabulary(
+    "money",
+    "1",
+    {
+        "JPY": ("Yen",),
+        "THB": ("Baht",),
+        "MKD": ("Denar",),
+        "SLE": ("Leone",),
+        "KRW": ("Won",),
+        "KPW": ("North Korean Won",),
+        "BBD": ("Barbados Dollar",),
+        "SRD": ("Surinam Dollar",),
+        "MYR": ("Malaysian Ringgit",),
+        "MWK": ("Malawi Kwacha",),
+        "PLN": ("Zloty",),
+        "PEN": ("Sol",),
+        "EUR": ("Euro",),
+    },
+    known_other=("Deutsche Mark",),
+    qualifiers={
+        "JPY": ("Japan",),
+        "THB": ("Thailand",),
+        "MKD": ("North Macedonia",),
+        "SLE": ("Sierra Leone",),
+        "KRW": ("South Korea",),
+        "KPW": ("North Korea",),
+        "BBD": ("Barbados",),
+        "SRD": ("Suriname",),
+        "MYR": ("Malaysia",),
+        "MWK": ("Malawi",),
+        "PLN": ("Poland",),
+        "PEN": ("Peru",),
+    },
+)
+# every qualifier followed by every key of its canonical: "Japan Yen", "North Korea KPW", ...
+_QUALIFIED = [
+    f"{qualifier} {key}"
+    for canonical, qualifiers in MONEY.qualifiers.items()
+    for qualifier in qualifiers
+    for key in (canonical, *MONEY.terms[canonical])
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("Japanese Yen", "JPY"),
+        ("JAPANESE  yen", "JPY"),
+        ("Thai Baht", "THB"),  # all four letters of "thai" are the start of "thailand"
+        ("Macedonian Denar", "MKD"),  # the last word of "North Macedonia"
+        ("Sierra Leonean Leone", "SLE"),
+        ("Peruvian Sol", "PEN"),
+        ("Barbadian Dollar", "BBD"),  # "Barbados Dollar" read as Barbados + "Dollar"
+        ("Surinamese Dollar", "SRD"),  # "Surinam" is a form of "Suriname"
+        ("Barbadian dollars", "BBD"),  # a plural head
+        ("Malawian Kwacha", "MWK"),
+        ("Japanese JPY", "JPY"),
+    ],
+)
+def test_qualified_forms_map(value: str, canonical: str) -> None:
+    (match,) = MONEY.match([value])
+    assert (match.canonical, match.method, match.score, match.runner_up, match.reason) == (
+        canonical,
+        "qualified",
+        100.0,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Polish Zloty",  # "pol" shares three letters with "poland": too few
+        "Korean Won",  # "korean" fits South Korea and North Korea alike
+        "Malawian Ringgits",  # "malawian" names Malawi ("malawi"), not Malaysia ("mala")
+        "Japanese Baht",  # the head's canonical is not the issuer
+        "Japan",  # no head
+        "Jap Yen",  # too short a form
+        "Euro cent",
+        "German Mark",
+        "Deutsche Mark",
+        "Confederate Dollar",
+        "Yen carry trade",
+        "Japanese Yen (1871-1945)",  # a different, withdrawn currency
+        "Swiss centime",
+    ],
+)
+def test_near_misses_are_not_qualified(value: str) -> None:
+    (match,) = MONEY.match([value])
+    assert match.canonical is None
+    assert match.method != "qualified" or match.reason is Reason.TERM_AMBIGUOUS
+
+
+def test_two_canonicals_qualifying_one_value_is_ambiguous() -> None:
+    vocab = Vocabulary(
+        "v",
+        "1",
+        {"GCN": ("Gold Coin",), "CNU": ("Coin",)},
+        qualifiers={"GCN": ("Ghana",), "CNU": ("Ghana Gold",)},
+    )
+    # "Ghanaian | Gold Coin" and "Ghanaian Gold | Coin" both read
+    (match,) = vocab.match(["Ghanaian Gold Coin"])
+    assert (match.canonical, match.method, match.reason) == (
+        None,
+        "qualified",
+        Reason.TERM_AMBIGUOUS,
+    )
+    assert match.runner_up in {"GCN", "CNU"}
+
+
+def test_without_qualifiers_nothing_is_qualified() -> None:
+    plain = Vocabulary("v", "1", dict(MONEY.terms), known_other=MONEY.known_other)
+    got = plain.match(["Japanese Yen", "Thai Baht", "Barbadian Dollar"])
+    assert [m.canonical for m in got] == [None, None, None]
+    assert "qualified" not in {m.method for m in got}
+
+
+@given(st.sampled_from(_QUALIFIED))
+def test_a_qualifier_before_a_term_maps_to_its_canonical(value: str) -> None:
+    (match,) = MONEY.match([value])
+    owner = next(c for c, qs in MONEY.qualifiers.items() if value.startswith(qs))
+    assert (match.canonical, match.reason) == (owner, None)
+
+
+@given(st.sampled_from([*_QUALIFIED, "Japanese Yen", "Macedonian Denar", "Thai Baht"]))
+def test_qualified_decisions_are_idempotent(value: str) -> None:
+    (first,) = MONEY.match([value])
+    assert first.canonical is not None
+    (again,) = MONEY.match([first.canonical])
+    assert (again.canonical, again.method) == (first.canonical, "exact")
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from([*_QUALIFIED, "Korean Won", "Polish Zloty", "Japanese Baht"]),
+            st.text(max_size=20),
+        ),
+        max_size=20,
+    )
+)
+def test_qualified_batch_and_single_decisions_agree(values: list[object]) -> None:
+    batch = MONEY.match(values)
+    fresh = Matcher(MONEY.terms, known_other=MONEY.known_other, qualifiers=MONEY.qualifiers)
+    assert [fresh.match_one(v) for v in values] == batch
+
+
+def test_matcher_with_qualifiers_pickles() -> None:
+    matcher = MONEY.matcher()
+    again = pickle.loads(pickle.dumps(matcher))
+    values = ["Japanese Yen", "Korean Won", "Barbadian dollars"]
+    assert again.match(values) == matcher.match(values)
+    assert again.match(["Japanese Yen"])[0].method == "qualified"

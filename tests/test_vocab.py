@@ -218,3 +218,101 @@ def test_any_consistent_vocabulary_maps_its_own_terms(terms: dict[str, list[str]
     for canonical, synonyms in vocab.terms.items():
         for key in (canonical, *synonyms):
             assert vocab.match([key])[0].canonical == canonical
+
+
+# -- qualifiers ------------------------------------------------------------------------------
+
+QUALIFIED_TOML = """\
+[vocabulary]
+name = "money"
+version = "1"
+
+[terms]
+JPY = ["Yen"]
+THB = ["Baht"]
+
+[qualifiers]
+JPY = ["Japan"]
+THB = "Thailand"
+"""
+
+QUALIFIED_CSV = """\
+# name: money
+# version: 1
+canonical,synonyms,qualifiers
+JPY,Yen,Japan
+THB,Baht,Thailand
+"""
+
+
+def test_qualifiers_load_alike_from_both_formats(tmp_path: Path) -> None:
+    a = Vocabulary.from_file(write(tmp_path, "q.toml", QUALIFIED_TOML))
+    b = Vocabulary.from_file(write(tmp_path, "q.csv", QUALIFIED_CSV))
+    assert a.qualifiers == b.qualifiers == {"JPY": ("Japan",), "THB": ("Thailand",)}
+    assert a.digest == b.digest
+    assert [m.canonical for m in a.match(["Japanese Yen", "Thai baht"])] == ["JPY", "THB"]
+
+
+def test_qualifiers_are_part_of_the_content() -> None:
+    terms = {"JPY": ("Yen",)}
+    plain = Vocabulary("v", "1", terms)
+    assert Vocabulary("v", "1", terms, qualifiers={}).digest == plain.digest
+    assert Vocabulary("v", "1", terms, qualifiers={"JPY": ()}).digest == plain.digest
+    japan = Vocabulary("v", "1", terms, qualifiers={"JPY": ("Japan",)})
+    nippon = Vocabulary("v", "1", terms, qualifiers={"JPY": ("Nippon",)})
+    assert len({plain.digest, japan.digest, nippon.digest}) == 3
+
+
+def test_qualifiers_survive_pickling() -> None:
+    vocab = Vocabulary("v", "1", {"JPY": ("Yen",)}, qualifiers={"JPY": ("Japan",)})
+    again = pickle.loads(pickle.dumps(vocab))
+    assert again == vocab
+    assert again.qualifiers == {"JPY": ("Japan",)}
+    assert again.match(["Japanese Yen"])[0].method == "qualified"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('JPY = ["Japan"]\nEUR = ["Europe"]', r"q\.toml:10: qualifiers are listed for 'EUR'"),
+        ('JPY = [""]', r"q\.toml:9: empty qualifier '' of canonical 'JPY'"),
+        ('JPY = ["The"]', r"q\.toml:9: empty qualifier 'The'"),
+        ("JPY = 3", r"q\.toml:8: qualifiers of 'JPY' must be a list of strings"),
+        ("JPY = [3]", r"q\.toml:9: empty qualifier 3"),
+    ],
+)
+def test_bad_toml_qualifiers_are_refused_with_file_and_line(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    text = '[vocabulary]\nname = "f"\nversion = "1"\n\n[terms]\nJPY = ["Yen"]\n\n'
+    text += f"[qualifiers]\n{table}\n"
+    with pytest.raises(ConfigurationError, match=message):
+        Vocabulary.from_file(write(tmp_path, "q.toml", text))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("canonical,synonyms,qualifiers\nJPY,Yen,Japan|\n", r"q\.csv:4: empty qualifier ''"),
+        ("canonical,synonyms,issuers\nJPY,Yen,Japan\n", r"q\.csv:3: expected the header"),
+    ],
+)
+def test_bad_csv_qualifiers_are_refused_with_file_and_line(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    text = f"# name: f\n# version: 1\n{body}"
+    with pytest.raises(ConfigurationError, match=message):
+        Vocabulary.from_file(write(tmp_path, "q.csv", text))
+
+
+def test_qualifiers_of_an_unknown_canonical_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="'EUR', which is not a canonical term"):
+        Vocabulary("v", "1", {"JPY": ("Yen",)}, qualifiers={"EUR": ("Europe",)})
+
+
+def test_bundled_currencies_read_issuer_qualified_names() -> None:
+    vocab = Vocabulary.from_file(VOCAB / "currencies.toml")
+    values = ["Japanese Yen", "Hungarian Forint", "Sierra Leonean Leone", "Thai Baht"]
+    assert [m.canonical for m in vocab.match(values)] == ["JPY", "HUF", "SLE", "THB"]
+    refused = ["German Mark", "Euro cent", "Yen carry trade", "Confederate Dollar", "Korean Won"]
+    assert [m.canonical for m in vocab.match(refused)] == [None] * len(refused)

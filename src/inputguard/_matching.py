@@ -1,7 +1,8 @@
 """Term matching: text folding, deterministic look-ups, and a guarded fuzzy fallback.
 
 The order is fixed, cheapest and safest first: exact canonical, exact synonym, folded key, token
-fingerprint, fuzzy. Every step before fuzzy is a look-up in a table built when the vocabulary
+fingerprint, qualified (an issuer word in front of a known term, for vocabularies that declare
+qualifiers), fuzzy. Every step before fuzzy is a look-up in a table built when the vocabulary
 was loaded, so it either finds the one canonical a key belongs to or finds nothing. Fuzzy
 matching is the only step that can guess, and it is fenced in (see `FuzzySettings`).
 
@@ -44,6 +45,9 @@ _NON_WORD = re.compile(r"[\W_]+")
 _STOPWORDS = frozenset({"the", "of", "and"})
 # Scripts whose letters are easily confused with each other (Latin, Cyrillic and Greek 'a').
 _CONFUSABLE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+# A word of a qualifier form and the qualifier word it stands for must share this many leading
+# letters ("japanese"/"japan", "thai"/"thailand"), or all of a shorter qualifier word ("lao").
+_QUALIFIER_PREFIX = 4
 _CHUNK = 512  # queries per cdist call: bounds the score matrix to _CHUNK x choices floats
 _CACHE_LIMIT = 100_000
 
@@ -135,11 +139,12 @@ class Match:
         value: The input value.
         canonical: The canonical term, or None when the value is refused.
         method: How it was decided: ``exact``, ``synonym``, ``folded``, ``fingerprint``,
-            ``fuzzy`` (accepted or refused at the fuzzy step), ``known_other``,
+            ``qualified``, ``fuzzy`` (accepted or refused at the fuzzy step), ``known_other``,
             ``confusable``, ``missing`` or ``none`` (nothing matched).
         score: 100 for look-ups; the similarity for fuzzy decisions; 0 when nothing matched.
         runner_up: For an accepted value, the closest different canonical (fuzzy only); for a
-            refused one, the closest candidate, if any.
+            refused one, the closest candidate, if any (for an ambiguous qualified value, one
+            of the canonicals it could mean).
         reason: None when accepted, else the ``term.*`` reason code.
     """
 
@@ -173,10 +178,14 @@ class Matcher:
         "_distinct",
         "_fingerprints",
         "_folded",
+        "_heads",
         "_known_other",
         "_owner_index",
         "_owner_names",
         "_owner_starts",
+        "_qualifier_index",
+        "_qualifier_owners",
+        "_qualifiers",
         "_settings",
         "_synonyms",
     )
@@ -187,9 +196,11 @@ class Matcher:
         *,
         known_other: Iterable[str] = (),
         distinct: Iterable[tuple[str, str]] = (),
+        qualifiers: Mapping[str, Sequence[str]] | None = None,
         settings: FuzzySettings | None = None,
     ) -> None:
         self._settings = settings or FuzzySettings()
+        self._qualifiers = {c: tuple(q) for c, q in (qualifiers or {}).items() if q}
         self._canonicals = frozenset(terms)
         self._synonyms = {s: c for c, syns in terms.items() for s in syns}
         self._known_other = tuple(known_other)
@@ -226,14 +237,57 @@ class Matcher:
         self._owner_index = {n: i for i, n in enumerate(names)}
         self._owner_starts = np.asarray(starts, dtype=np.intp)
         self._choices = tuple(choices)
+        self._index_qualifiers(terms)
         self._cache: dict[str, Match] = {}
+
+    def _index_qualifiers(self, terms: Mapping[str, Sequence[str]]) -> None:
+        """Build the tables of the qualified step (empty when no canonical has qualifiers).
+
+        ``_heads`` maps a folded head to the canonicals it may belong to: every folded key of a
+        qualified canonical, and the rest of a key that starts with a form of one of its own
+        qualifiers ("barbados dollar" -> "dollar", "surinam dollar" -> "dollar").
+        ``_qualifier_owners`` maps each folded qualifier to the canonicals listing it.
+        ``_qualifier_index`` maps the first letters of a qualifier's first content word to
+        (content words, folded qualifier) entries, one per whole qualifier and one per run of
+        its last words ("macedonia" of "north macedonia").
+        """
+        heads: dict[str, set[str]] = {}
+        owners: dict[str, set[str]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for canonical, names in self._qualifiers.items():
+            folded_names = [fold(n) for n in names]
+            runs = [_content_words(n) for n in folded_names]
+            for key in (canonical, *terms[canonical]):
+                folded = fold(key)
+                heads.setdefault(folded, set()).add(canonical)
+                words = folded.split()
+                for cut in range(1, len(words)):
+                    front = _content_words(" ".join(words[:cut]))
+                    if any(_form_score(front, run) for run in runs):
+                        heads.setdefault(" ".join(words[cut:]), set()).add(canonical)
+            for name in folded_names:
+                if name in owners:
+                    owners[name].add(canonical)
+                    continue
+                owners[name] = {canonical}
+                content = _content_words(name)
+                for start in range(len(content)):
+                    run = content[start:]
+                    index.setdefault(run[0][:_QUALIFIER_PREFIX], []).append((run, name))
+        self._heads = {
+            h: frozenset(c)
+            for h, c in heads.items()
+            if not self._folded.get(h, "").startswith(_KNOWN_OTHER)
+        }
+        self._qualifier_owners = {n: frozenset(c) for n, c in owners.items()}
+        self._qualifier_index = {k: tuple(v) for k, v in index.items()}
 
     def __reduce__(self) -> tuple[Any, ...]:
         terms: dict[str, list[str]] = {c: [] for c in sorted(self._canonicals)}
         for synonym, canonical in self._synonyms.items():
             terms[canonical].append(synonym)
         pairs = sorted({tuple(sorted((a, b))) for a, bs in self._distinct.items() for b in bs})
-        return (_rebuild, (terms, self._known_other, pairs, self._settings))
+        return (_rebuild, (terms, self._known_other, pairs, self._settings, self._qualifiers))
 
     @property
     def settings(self) -> FuzzySettings:
@@ -328,9 +382,80 @@ class Matcher:
                 real[0] if real else None,
                 Reason.TERM_AMBIGUOUS,
             )
+        if self._heads:
+            qualified = self._qualified(value, folded)
+            if qualified is not None:
+                return qualified
         if not self._settings.enabled or not self._fuzzy_eligible(folded) or not self._choices:
             return _refused(value, None)
         return folded
+
+    def _qualified(self, value: str, folded: str) -> Match | None:
+        """Decide ``Q H``: a known head ``H`` after a form ``Q`` of one of its qualifiers.
+
+        Every split of the folded words into a non-empty qualifier part and a head is tried.
+        A split proposes the canonicals that own the head and list every qualifier that ``Q``
+        is a best form of (see `_issuers`). One canonical over all splits is accepted; two or
+        more are ambiguous; none leaves the value to the fuzzy step.
+        """
+        words = folded.split()
+        found: set[str] = set()
+        for cut in range(1, len(words)):
+            owners = self._head_owners(" ".join(words[cut:]))
+            if not owners:
+                continue
+            named = self._issuers(_content_words(" ".join(words[:cut])))
+            if named:
+                found |= {c for c in owners if all(c in self._qualifier_owners[n] for n in named)}
+        if not found:
+            return None
+        if len(found) == 1:
+            return Match(value, found.pop(), "qualified", 100.0, None, None)
+        return Match(value, None, "qualified", 100.0, min(found), Reason.TERM_AMBIGUOUS)
+
+    def _head_owners(self, head: str) -> frozenset[str]:
+        """The canonicals of a head, read as it is or, failing that, as an English plural.
+
+        A plural is a last word ending in ``s`` ("forints", "dollars") or ``es`` ("soles",
+        "colones") whose singular is a head; both singulars may apply ("pesos").
+        """
+        found = self._heads.get(head)
+        if found is not None:
+            return found
+        owners: frozenset[str] = frozenset()
+        if head.endswith("s"):
+            for singular in (head[:-1], head[:-2] if head.endswith("es") else ""):
+                if singular and not singular.endswith(" "):
+                    owners |= self._heads.get(singular, frozenset())
+        return owners
+
+    def _issuers(self, words: tuple[str, ...]) -> set[str]:
+        """The folded qualifiers that ``words`` is a form of with the highest score.
+
+        ``words`` is a form of a qualifier (or of a run of its last words) with as many content
+        words when each word shares at least `_QUALIFIER_PREFIX` leading letters with the
+        qualifier word in the same place, or starts with the whole qualifier word when that is
+        shorter. The score is the number of shared leading letters; only the best-scoring
+        qualifiers are returned, so "malawian" names Malawi and not Malaysia ("mala").
+        """
+        if not words:
+            return set()
+        first = words[0]
+        best, named = 0, set()
+        for size in range(1, _QUALIFIER_PREFIX + 1):
+            if size > len(first):
+                break
+            for run, name in self._qualifier_index.get(first[:size], ()):
+                if len(run) != len(words) or (size < _QUALIFIER_PREFIX and len(run[0]) != size):
+                    continue
+                total = _form_score(words, run)
+                if not total:
+                    continue
+                if total > best:
+                    best, named = total, {name}
+                elif total == best:
+                    named.add(name)
+        return named
 
     def _fuzzy(self, queries: list[str]) -> list[Match]:
         """Score folded queries against every eligible key; decide with cutoff and margins."""
@@ -402,6 +527,33 @@ def _with_value(match: Match, value: str) -> Match:
     return Match(value, match.canonical, match.method, match.score, match.runner_up, match.reason)
 
 
+def _content_words(folded: str) -> tuple[str, ...]:
+    return tuple(w for w in folded.split() if w not in _STOPWORDS)
+
+
+def _form_score(words: Sequence[str], run: Sequence[str]) -> int:
+    """Letters ``words`` shares with ``run`` word by word, or 0 when it is not a form of it.
+
+    A form has as many words, and each word shares at least `_QUALIFIER_PREFIX` leading
+    letters with the word in the same place (all of it when that word is shorter).
+    """
+    if not words or len(words) != len(run):
+        return 0
+    shared = [_shared_prefix(w, u) for w, u in zip(words, run, strict=True)]
+    if any(n < min(_QUALIFIER_PREFIX, len(u)) for n, u in zip(shared, run, strict=True)):
+        return 0
+    return sum(shared)
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _refused(value: object, reason: Reason | None) -> Match:
     if reason is Reason.TERM_MISSING:
         return Match(value, None, "missing", 0.0, None, reason)
@@ -417,5 +569,12 @@ def _rebuild(
     known_other: Sequence[str],
     distinct: Sequence[tuple[str, str]],
     settings: FuzzySettings,
+    qualifiers: Mapping[str, Sequence[str]],
 ) -> Matcher:
-    return Matcher(terms, known_other=known_other, distinct=distinct, settings=settings)
+    return Matcher(
+        terms,
+        known_other=known_other,
+        distinct=distinct,
+        qualifiers=qualifiers,
+        settings=settings,
+    )

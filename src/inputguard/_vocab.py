@@ -18,9 +18,13 @@ TOML::
     [known_other]
     terms = ["Western Australia"]
 
+    [qualifiers]                       # optional: issuer names a term may be preceded by
+    JPY = ["Japan"]
+
 CSV: ``# key: value`` metadata lines (``name``, ``version``, any others; ``distinct: A|B`` and
-``known_other: term`` may repeat), then a ``canonical,synonyms`` header and one row per
-canonical with its synonyms separated by ``|``.
+``known_other: term`` may repeat), then a ``canonical,synonyms`` header (optionally
+``canonical,synonyms,qualifiers``) and one row per canonical with its synonyms (and
+qualifiers) separated by ``|``.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inputguard._matching import FuzzySettings, Match, Matcher, fold
+from inputguard._matching import _STOPWORDS, FuzzySettings, Match, Matcher, fold
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["Vocabulary"]
@@ -57,8 +61,8 @@ class Vocabulary:
     Build one with `Vocabulary.from_file` (TOML or CSV), or directly for small in-code
     vocabularies. The content is checked when the vocabulary is built: empty terms, a synonym
     or folded key claimed by two canonicals, a duplicate canonical, a ``known_other`` term
-    that is also a vocabulary term, or a ``distinct`` pair naming an unknown canonical raise
-    `ConfigurationError`.
+    that is also a vocabulary term, a ``distinct`` pair naming an unknown canonical, or a
+    qualifier that is empty or listed under an unknown canonical raise `ConfigurationError`.
 
     Attributes:
         name: The vocabulary's name, e.g. ``"countries"``.
@@ -68,7 +72,11 @@ class Vocabulary:
         known_other: Real terms of the domain that are not allowed here (refused as
             ``term.not_allowed``, never mapped to a neighbour).
         metadata: Other descriptive keys from the file (source, license, ...).
-        digest: SHA-256 of the content (name, version, terms, pairs, refusals), hex.
+        qualifiers: Canonical -> names of its issuer ("JPY": ``("Japan",)``). A value made of
+            a form of one of them and a term of that canonical ("Japanese Yen") is matched
+            by the ``qualified`` step; see ``docs/terminology.md``.
+        digest: SHA-256 of the content (name, version, terms, pairs, refusals and, when
+            there are any, qualifiers), hex.
 
     >>> v = Vocabulary("fruit", "1", {"apple": ("pomme", "malus"), "pear": ()})
     >>> v
@@ -83,6 +91,7 @@ class Vocabulary:
     distinct: tuple[tuple[str, str], ...] = ()
     known_other: tuple[str, ...] = ()
     metadata: Mapping[str, str] = field(default_factory=dict)
+    qualifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     digest: str = field(init=False)
     _matchers: dict[FuzzySettings, Matcher] = field(init=False, repr=False)
 
@@ -90,12 +99,24 @@ class Vocabulary:
         terms = {c: tuple(s) for c, s in dict(self.terms).items()}
         distinct = tuple(_pair(p) for p in self.distinct)
         known = tuple(self.known_other)
+        qualifiers = _qualifier_table(self.qualifiers)
         _check(self.name, self.version, terms, distinct, known, _nowhere)
+        _check_qualifiers(terms, qualifiers, _nowhere)
+        qualifiers = {c: tuple(dict.fromkeys(q)) for c, q in qualifiers.items() if q}
         object.__setattr__(self, "terms", terms)
         object.__setattr__(self, "distinct", distinct)
         object.__setattr__(self, "known_other", known)
         object.__setattr__(self, "metadata", dict(self.metadata))
-        content = [self.name, self.version, sorted(terms.items()), sorted(distinct), known]
+        object.__setattr__(self, "qualifiers", qualifiers)
+        content: list[object] = [
+            self.name,
+            self.version,
+            sorted(terms.items()),
+            sorted(distinct),
+            known,
+        ]
+        if qualifiers:  # digests of vocabularies without qualifiers stay what they were
+            content.append(sorted(qualifiers.items()))
         blob = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
         object.__setattr__(self, "digest", hashlib.sha256(blob).hexdigest())
         object.__setattr__(self, "_matchers", {})
@@ -122,6 +143,7 @@ class Vocabulary:
             "distinct": self.distinct,
             "known_other": self.known_other,
             "metadata": self.metadata,
+            "qualifiers": self.qualifiers,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -151,6 +173,7 @@ class Vocabulary:
                 self.terms,
                 known_other=self.known_other,
                 distinct=self.distinct,
+                qualifiers=self.qualifiers,
                 settings=settings,
             )
             self._matchers[settings] = found
@@ -217,6 +240,45 @@ def _pair(pair: Sequence[str]) -> tuple[str, str]:
         raise ConfigurationError(f"a 'distinct' entry must be a pair of terms (got {pair!r})")
     a, b = pair
     return (a, b) if a <= b else (b, a)
+
+
+def _qualifier_table(raw: object) -> dict[str, tuple[str, ...]]:
+    """The qualifiers as canonical -> tuple of names; a lone string is one name."""
+    if not isinstance(raw, Mapping):
+        raise ConfigurationError(
+            f"'qualifiers' must map canonical terms to lists of names (got {raw!r})"
+        )
+    table: dict[str, tuple[str, ...]] = {}
+    for canonical, names in raw.items():
+        listed = [names] if isinstance(names, str) else names
+        if not isinstance(listed, (list, tuple)):
+            raise ConfigurationError(
+                f"qualifiers of {canonical!r} must be a list of strings (got {names!r})"
+            )
+        table[canonical] = tuple(listed)
+    return table
+
+
+def _check_qualifiers(
+    terms: Mapping[str, tuple[str, ...]],
+    qualifiers: Mapping[str, Sequence[object]],
+    where: _Locate,
+) -> None:
+    """Raise `ConfigurationError` for a qualifier of an unknown canonical or an empty one."""
+    for canonical, names in qualifiers.items():
+        if canonical not in terms:
+            raise ConfigurationError(
+                f"{where(canonical)}: qualifiers are listed for {canonical!r}, which is not a "
+                "canonical term"
+            )
+        for name in names:
+            if not isinstance(name, str) or not any(
+                w not in _STOPWORDS for w in fold(name).split()
+            ):
+                raise ConfigurationError(
+                    f"{where(canonical)}: empty qualifier {name!r} of canonical {canonical!r} "
+                    "(a qualifier needs a word other than 'the', 'of' or 'and')"
+                )
 
 
 def _check(  # noqa: PLR0912, PLR0917 - one pass over every load-time rule
@@ -312,11 +374,26 @@ def _from_toml(text: str, origin: str) -> Vocabulary:
     distinct = tuple(_pair(p) for p in pairs)
     meta = {k: str(v) for k, v in head.items() if k not in ("name", "version")}
     _check(head.get("name"), head.get("version"), terms, distinct, known, where)
-    return Vocabulary(head["name"], head["version"], terms, distinct, tuple(known), meta)
+
+    def where_qualifier(canonical: str) -> str:
+        line = lines.get(f"qualifiers.{canonical}") or lines.get("qualifiers")
+        return f"{origin}:{line}" if line else origin
+
+    try:
+        qualifiers = _qualifier_table(data.get("qualifiers", {}))
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{where_qualifier('')}: {exc}") from None
+    _check_qualifiers(terms, qualifiers, where_qualifier)
+    return Vocabulary(
+        head["name"], head["version"], terms, distinct, tuple(known), meta, qualifiers
+    )
 
 
 def _toml_lines(text: str) -> dict[str, int]:
-    """Line numbers of the canonical keys in [terms] and of the other tables, for messages."""
+    """Line numbers of the keys of [terms] and [qualifiers] and of each table, for messages.
+
+    A [qualifiers] key is recorded as ``qualifiers.<key>``, apart from the [terms] keys.
+    """
     lines: dict[str, int] = {}
     table = ""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -325,11 +402,11 @@ def _toml_lines(text: str) -> dict[str, int]:
             table = header.group(1)
             lines.setdefault(table, number)
             continue
-        if table == "terms":
+        if table in ("terms", "qualifiers"):
             key = _TOML_KEY.match(line)
             if key:
                 name = next(g for g in key.groups() if g is not None)
-                lines.setdefault(name, number)
+                lines.setdefault(name if table == "terms" else f"qualifiers.{name}", number)
     return lines
 
 
@@ -365,11 +442,14 @@ def _from_csv(text: str, origin: str) -> Vocabulary:
 
     reader = csv.reader(io.StringIO("".join(raw[body_start:])))
     header = next(reader, None)
-    if header is None or [h.strip() for h in header[:2]] != ["canonical", "synonyms"]:
+    columns = [h.strip() for h in header or ()]
+    if columns not in (["canonical", "synonyms"], ["canonical", "synonyms", "qualifiers"]):
         raise ConfigurationError(
-            f"{origin}:{body_start + 1}: expected the header 'canonical,synonyms' (got {header!r})"
+            f"{origin}:{body_start + 1}: expected the header 'canonical,synonyms' or "
+            f"'canonical,synonyms,qualifiers' (got {header!r})"
         )
     terms: dict[str, tuple[str, ...]] = {}
+    qualifiers: dict[str, tuple[str, ...]] = {}
     for row in reader:
         number = body_start + reader.line_num
         if not row:
@@ -383,8 +463,11 @@ def _from_csv(text: str, origin: str) -> Vocabulary:
             )
         lines[canonical] = number
         terms[canonical] = tuple(dict.fromkeys(s for s in synonyms if s != canonical))
+        if len(row) > 2 and row[2]:  # noqa: PLR2004 - the optional third column
+            qualifiers[canonical] = tuple(row[2].split("|"))
     name, version = meta.pop("name", None), meta.pop("version", None)
     _check(name, version, terms, distinct, known, where)
+    _check_qualifiers(terms, qualifiers, where)
     assert isinstance(name, str)  # _check refused anything else
     assert isinstance(version, str)
-    return Vocabulary(name, version, terms, tuple(distinct), tuple(known), meta)
+    return Vocabulary(name, version, terms, tuple(distinct), tuple(known), meta, qualifiers)
