@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
 __all__ = ["AUDIT_SCHEMA_VERSION", "emit", "fingerprint", "library_version", "logger"]
@@ -68,7 +68,7 @@ def emit(
     rows_in: int | None,
     accepted: int,
     quarantined: int,
-    reasons: Mapping[str, int],
+    reasons: Mapping[str, int] | Callable[[], Mapping[str, int]],
     duration_s: float,
     **extra: Any,
 ) -> None:
@@ -92,7 +92,7 @@ def emit(
         "rows_in": rows_in,
         "accepted": accepted,
         "quarantined": quarantined,
-        "reasons": dict(reasons),
+        "reasons": dict(reasons() if callable(reasons) else reasons),  # counted only if logged
         "duration_ms": round(duration_s * 1000, 3),
         **extra,
     }

@@ -198,7 +198,7 @@ class Guard:
             rows_in=result.rows,
             accepted=result.accepted.height,
             quarantined=result.quarantined.height,
-            reasons=result.counts(),
+            reasons=result.counts,
             duration_s=result.duration_s,
         )
         return result
