@@ -13,11 +13,13 @@ Run ``python -m benchmarks.terminology --rows 1000000``.
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import structlog
 
 import inputguard as ig
 from benchmarks._harness import interleaved, report
@@ -77,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         "--warm", action="store_true", help="keep the decision cache between runs (steady state)"
     )
     args = parser.parse_args(argv)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     df = frame(args.rows)
     countries = ig.Vocabulary.from_file(ROOT / "vocab" / "countries.toml")
     currencies = ig.Vocabulary.from_file(ROOT / "vocab" / "currencies.toml")

@@ -87,6 +87,8 @@ def is_mixed_script(text: str) -> bool:
     >>> is_mixed_script("\u0410ustria")  # Cyrillic capital A
     True
     """
+    if text.isascii():
+        return False  # one script only; skips a Unicode name lookup per character
     seen: set[str] = set()
     for char in text:
         if char.isalpha():
