@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import dataclasses
 import hashlib
 import hmac
 import logging
@@ -22,7 +21,6 @@ import os
 import time
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -33,11 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import inputguard as ig
 from benchmarks._data import NOW
 from benchmarks._harness import interleaved, measure, report
-from inputguard._provenance import Provenance
 from inputguard._signing import canonical_message, decode_signature
-
-if TYPE_CHECKING:
-    from inputguard._validator import BatchContext, BatchPlan
 
 DEFAULT_OWNER = "data-platform"
 HMAC_KEY = bytes(range(32))  # benchmark-only key
@@ -147,41 +141,12 @@ def allowlist(rows: int, repeat: int) -> dict[str, object]:
         },
         repeat=repeat,
     )
-    line = report(
+    return report(
         "provenance allowlist+status vs hand is_in",
         rows,
         timings["inputguard"],
         timings["baseline"],
     )
-    # What the engine would cost if it resolved the owner after the split (quarantined rows
-    # only) instead of for every row before it: the rules alone, plus the owner lookup on the
-    # quarantined frame. A measurement to support a proposed engine change, not a shipped path.
-    rules_only = ig.Guard([_NoOwner(registry)], name="bench", clock=ig.FixedClock(NOW))
-    owner = pl.col("source").replace_strict(
-        list(registry.ids),
-        [s.owner for s in registry.sources],
-        default=DEFAULT_OWNER,
-        return_dtype=pl.String,
-    )
-
-    def deferred() -> None:
-        result = rules_only.validate(frame)
-        result.quarantined.with_columns(owner.alias("owner"))
-
-    timings = interleaved(
-        {"inputguard": deferred, "baseline": lambda: hand_written(frame, registry)}, repeat=repeat
-    )
-    report(
-        "  same, owner resolved after the split", rows, timings["inputguard"], timings["baseline"]
-    )
-    return line
-
-
-class _NoOwner(Provenance):
-    __slots__ = ()
-
-    def plan(self, ctx: BatchContext) -> BatchPlan:
-        return dataclasses.replace(Provenance.plan(self, ctx), row_owner=None)
 
 
 def signed_frame(rows: int, kid: str) -> pl.DataFrame:
