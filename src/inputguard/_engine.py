@@ -20,10 +20,10 @@ from inputguard._validator import BatchContext, BatchPlan, Validator
 from inputguard.exceptions import InputRejected
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-__all__ = ["Split", "as_lazy", "require_columns", "run_batch"]
+__all__ = ["Split", "as_lazy", "reject_reserved", "require_columns", "run_batch"]
 
 _OK = "__ig_ok"
 _EMPTY = pl.lit([], dtype=pl.List(pl.String))
@@ -72,12 +72,15 @@ def require_columns(
                 )
 
 
-def _reject_reserved(schema: pl.Schema) -> None:
-    clash = sorted(RESERVED_COLUMNS & set(schema.names()))
+def reject_reserved(
+    names: Iterable[str], *, kind: str = "input column", action: str = "validating"
+) -> None:
+    """Raise `InputRejected` (``schema.reserved_column``) if a name is one the results add."""
+    clash = sorted(RESERVED_COLUMNS.intersection(names))
     if clash:
         raise InputRejected(
-            f"input column {clash[0]!r} collides with a column inputguard adds to its results "
-            f"(reserved: {sorted(RESERVED_COLUMNS)!r}); rename it before validating",
+            f"{kind} {clash[0]!r} collides with a column inputguard adds to its results "
+            f"(reserved: {sorted(RESERVED_COLUMNS)!r}); rename it before {action}",
             reasons=[Reason.SCHEMA_RESERVED_COLUMN],
             field=clash[0],
         )
@@ -102,7 +105,7 @@ def run_batch(
         The accepted and quarantined frames.
     """
     schema = frame.collect_schema()
-    _reject_reserved(schema)
+    reject_reserved(schema.names())
     require_columns(schema, validators)
     originals = schema.names()
     lf = frame.with_row_index(ROW_ID)

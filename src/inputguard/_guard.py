@@ -286,14 +286,7 @@ class Guard:
         """Like `validate`, but raise `InputRejected` with capped examples if any row failed."""
         result = self.validate(data)
         if not result.ok:
-            examples = result.quarantined.select("row_id", "reasons").head(5).rows(named=True)
-            raise InputRejected(
-                f"guard {self._name!r} quarantined {result.quarantined.height} of "
-                f"{result.rows} rows: {result.counts()!r}",
-                reasons=list(result.counts()),
-                examples=examples,
-                verdict=result,
-            )
+            raise result.rejection()
         return result
 
     @overload

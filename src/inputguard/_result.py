@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from inputguard.exceptions import InputRejected
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
@@ -78,6 +80,24 @@ class Result:
     def counts(self) -> dict[str, int]:
         """Quarantined rows by reason code, most frequent first (a row counts once per reason)."""
         return count_codes(self.quarantined, REASONS)
+
+    def rejection(self, context: str = "") -> InputRejected:
+        """The `InputRejected` that stands for this result's quarantined rows.
+
+        Carries the reason counts and up to five examples (row ids and reasons, never values).
+
+        Args:
+            context: Words appended after "rows", e.g. ``"given to predict()"``.
+        """
+        counts = self.counts()
+        where = f" {context}" if context else ""
+        return InputRejected(
+            f"guard {self.guard!r} quarantined {self.quarantined.height} of {self.rows} "
+            f"rows{where}: {counts!r}",
+            reasons=list(counts),
+            examples=self.quarantined.select(ROW_ID, REASONS).head(5).rows(named=True),
+            verdict=self,
+        )
 
     def warning_counts(self) -> dict[str, int]:
         """Accepted rows by warning code, most frequent first."""

@@ -25,7 +25,7 @@ import polars as pl
 from inputguard import _audit
 from inputguard._bypass import _REASON as _BYPASS_REASON
 from inputguard._clock import read_clock
-from inputguard._reasons import Reason
+from inputguard._engine import reject_reserved
 from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS, Result, Verdict
 from inputguard._sinks import ParquetSink, QuarantineSink
 from inputguard.exceptions import ConfigurationError, InputRejected
@@ -532,14 +532,7 @@ class _GuardedCall:
             self._quarantine(bound, pending, result, result)
             return self._frame_out(result, kind), None
         self._finish(bound, pending, policy, result)
-        examples = result.quarantined.select(ROW_ID, REASONS).head(5).rows(named=True)
-        raise InputRejected(
-            f"guard {self._guard.name!r} quarantined {result.quarantined.height} of "
-            f"{result.rows} rows given to {self._function}: {result.counts()!r}",
-            reasons=list(result.counts()),
-            examples=examples,
-            verdict=result,
-        )
+        raise result.rejection(f"given to {self._function}")
 
     def _frame_out(self, result: Result, kind: str) -> Any:
         accepted = result.accepted
@@ -693,14 +686,7 @@ def _one_row_result(guard: Guard, record: Mapping[str, Any], verdict: Verdict) -
     Raises:
         InputRejected: A key collides with a column the result adds (as on the batch path).
     """
-    clash = sorted(RESERVED_COLUMNS & set(record))
-    if clash:
-        raise InputRejected(
-            f"record key {clash[0]!r} collides with a column inputguard adds to quarantined rows "
-            f"(reserved: {sorted(RESERVED_COLUMNS)!r}); rename it before quarantining",
-            reasons=[Reason.SCHEMA_RESERVED_COLUMN],
-            field=clash[0],
-        )
+    reject_reserved(record, kind="record key", action="quarantining")
     row = pl.from_dicts([dict(record)]) if record else pl.DataFrame()
     indexed = row.with_row_index(ROW_ID)
     quarantined = indexed.with_columns(
