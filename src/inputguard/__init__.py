@@ -6,6 +6,7 @@ to use the terms the model knows. Failing records are kept with their reasons an
 
 from importlib import metadata as _metadata
 
+from inputguard._audit import redact
 from inputguard._auditfile import AuditFile, AuditVerification, verify_audit_file
 from inputguard._bypass import bypass
 from inputguard._clock import Clock, FixedClock
@@ -79,6 +80,7 @@ __all__ = [
     "parse_duration",
     "provenance",
     "read_quarantine",
+    "redact",
     "revalidate",
     "sign",
     "terminology",

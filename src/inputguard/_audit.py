@@ -19,7 +19,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
-__all__ = ["AUDIT_SCHEMA_VERSION", "emit", "fingerprint", "library_version", "logger"]
+    import polars as pl
+
+__all__ = [
+    "AUDIT_SCHEMA_VERSION",
+    "by_source",
+    "emit",
+    "fingerprint",
+    "library_version",
+    "logger",
+    "redact",
+    "redacted_examples",
+]
 
 AUDIT_SCHEMA_VERSION = 1
 logger = structlog.get_logger("inputguard")
@@ -94,9 +105,77 @@ def emit(
         "quarantined": quarantined,
         "reasons": dict(reasons() if callable(reasons) else reasons),  # counted only if logged
         "duration_ms": round(duration_s * 1000, 3),
-        **extra,
+        # Optional parts (per-source counts, redacted examples) come as zero-argument callables
+        # so that they are computed only for an event somebody will see.
+        **{key: value() if callable(value) else value for key, value in extra.items()},
     }
     if pending is None:
         bound.info(event, **payload)
     else:
         pending.append((event, payload))
+
+
+def redact(value: object) -> str:
+    """The default redaction of a raw value in an audit example: its type, size and a short hash.
+
+    Equal values redact equally (so repeats show), but the value itself cannot be read back.
+
+    >>> redact("Austria") == redact("Austria") != redact("Australia")
+    True
+    >>> redact(None)
+    'null'
+    >>> redact("secret")[:10]
+    'str(len=6,'
+    """
+    if value is None:
+        return "null"
+    text = repr(value)
+    size = len(value) if isinstance(value, (str, bytes)) else len(text)
+    digest = hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()[:8]
+    return f"{type(value).__name__}(len={size}, sha256:{digest})"
+
+
+def redacted_examples(
+    quarantined: pl.DataFrame, limit: int, redactor: Callable[[object], object]
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` quarantined rows with every original value passed through ``redactor``."""
+    from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS  # noqa: PLC0415
+
+    meta = {ROW_ID, REASONS, OWNER, WARNINGS}
+    return [
+        {
+            "row_id": row[ROW_ID],
+            "reasons": row[REASONS],
+            "owner": row.get(OWNER),
+            "values": {k: redactor(v) for k, v in row.items() if k not in meta},
+        }
+        for row in quarantined.head(limit).iter_rows(named=True)
+    ]
+
+
+def by_source(
+    accepted: pl.DataFrame, quarantined: pl.DataFrame, column: str
+) -> dict[str, dict[str, Any]]:
+    """Rows, quarantined rows and reason counts per source id (``<none>`` for a null source)."""
+    import polars as pl  # noqa: PLC0415
+
+    from inputguard._result import REASONS  # noqa: PLC0415
+
+    key = pl.col(column).cast(pl.String).fill_null("<none>").alias("source")
+    out: dict[str, dict[str, Any]] = {}
+    for frame, field in ((accepted, "accepted"), (quarantined, "quarantined")):
+        if column not in frame.columns or frame.height == 0:
+            continue
+        for source, n in frame.group_by(key).len().iter_rows():
+            out.setdefault(source, {"accepted": 0, "quarantined": 0, "reasons": {}})[field] = n
+    if column in quarantined.columns and quarantined.height:
+        pairs = (
+            quarantined.select(key, pl.col(REASONS))
+            .explode(REASONS)
+            .group_by("source", REASONS)
+            .len()
+            .sort(["source", "len"], descending=[False, True])
+        )
+        for source, reason, n in pairs.iter_rows():
+            out[source]["reasons"][reason] = n
+    return out

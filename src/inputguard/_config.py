@@ -66,6 +66,8 @@ class GuardSection(_Strict):
     name: str = Field(min_length=1)
     registry: str | None = None
     """A source registry file shared by the provenance and freshness validators."""
+    source_column: str | None = "source"
+    audit_examples: int = Field(default=0, ge=0)
 
 
 class FreshnessConfig(_Strict):

@@ -39,6 +39,14 @@ class Guard:
         schema: Optional pandera polars ``DataFrameModel`` or ``DataFrameSchema`` for the
             structural contract: its row-level check failures quarantine rows as
             ``schema.<check>``; a missing column or wrong dtype rejects the batch.
+        source_column: The column (record key) holding the source id; audit events count rows
+            and reasons per source from it when it is present. None: no per-source counts.
+        audit_examples: How many quarantined rows an audit event shows, with every value
+            passed through ``redact`` (default 0: counts only, no values at all).
+        redact: Turns a raw value into what an audit example may show; the default keeps
+            only the type, the size and a short hash.
+        observers: Callables given every `Result` of `validate` (e.g. ``DriftWatch.observe``);
+            an observer that raises is logged (``inputguard.observer_failed``) and skipped.
 
     Raises:
         ConfigurationError: An empty name, or a validator that is not a validator.
@@ -57,7 +65,18 @@ class Guard:
     ('freshness.stale',)
     """
 
-    __slots__ = ("_clock", "_fingerprint", "_name", "_required", "_schema", "_validators")
+    __slots__ = (
+        "_audit_examples",
+        "_clock",
+        "_fingerprint",
+        "_name",
+        "_observers",
+        "_redact",
+        "_required",
+        "_schema",
+        "_source_column",
+        "_validators",
+    )
 
     def __init__(
         self,
@@ -66,6 +85,10 @@ class Guard:
         name: str,
         clock: Clock | None = None,
         schema: StructuralSchema | None = None,
+        source_column: str | None = "source",
+        audit_examples: int = 0,
+        redact: Callable[[object], object] = _audit.redact,
+        observers: Iterable[Callable[[Result], object]] = (),
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigurationError(f"'name' must be a non-empty string (got {name!r})")
@@ -78,6 +101,20 @@ class Guard:
                 )
         if clock is not None and not callable(clock):
             raise ConfigurationError(f"'clock' must be callable (got {clock!r})")
+        if isinstance(audit_examples, bool) or not isinstance(audit_examples, int):
+            raise ConfigurationError(f"'audit_examples' must be an int (got {audit_examples!r})")
+        if audit_examples < 0:
+            raise ConfigurationError(f"'audit_examples' must be >= 0 (got {audit_examples})")
+        if not callable(redact):
+            raise ConfigurationError(f"'redact' must be callable (got {redact!r})")
+        watchers = tuple(observers)
+        for observer in watchers:
+            if not callable(observer):
+                raise ConfigurationError(f"every observer must be callable (got {observer!r})")
+        self._source_column = source_column
+        self._audit_examples = audit_examples
+        self._redact = redact
+        self._observers = watchers
         self._validators = checked
         self._required = tuple(dict.fromkeys(c for v in checked for c in v.columns))
         self._name = name
@@ -118,7 +155,13 @@ class Guard:
                 raise ConfigurationError(
                     f"{ctx.origin}: validators[{index}] ({item.type}): {error}"
                 ) from None
-        return cls(validators, name=config.guard.name, clock=clock)
+        return cls(
+            validators,
+            name=config.guard.name,
+            clock=clock,
+            source_column=config.guard.source_column,
+            audit_examples=config.guard.audit_examples,
+        )
 
     @property
     def name(self) -> str:
@@ -150,14 +193,31 @@ class Guard:
         return f"Guard([{inner}], name={self._name!r})"
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self._validators, self._name, self._clock, self._schema, self._fingerprint)
-
-    def _restore_required(self) -> None:
-        self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
+        return (
+            self._validators,
+            self._name,
+            self._clock,
+            self._schema,
+            self._fingerprint,
+            self._source_column,
+            self._audit_examples,
+            self._redact,
+            self._observers,
+        )
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        (self._validators, self._name, self._clock, self._schema, self._fingerprint) = state
-        self._restore_required()
+        (
+            self._validators,
+            self._name,
+            self._clock,
+            self._schema,
+            self._fingerprint,
+            self._source_column,
+            self._audit_examples,
+            self._redact,
+            self._observers,
+        ) = state
+        self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
 
     def validate(self, data: Any) -> Result:
         """Validate a frame in one vectorized pass.
@@ -200,8 +260,33 @@ class Guard:
             quarantined=result.quarantined.height,
             reasons=result.counts,
             duration_s=result.duration_s,
+            **self._audit_extras(result),
         )
+        for observer in self._observers:
+            try:
+                observer(result)
+            except Exception as error:  # an observer must never break validation
+                _audit.logger.warning(
+                    "inputguard.observer_failed",
+                    guard=self._name,
+                    observer=repr(observer),
+                    error=type(error).__name__,
+                )
         return result
+
+    def _audit_extras(self, result: Result) -> dict[str, Callable[[], object]]:
+        """The optional parts of a batch event, computed only if the event is logged."""
+        extras: dict[str, Callable[[], object]] = {}
+        column = self._source_column
+        if column is not None:
+            extras["sources"] = lambda: _audit.by_source(
+                result.accepted, result.quarantined, column
+            )
+        if self._audit_examples:
+            extras["examples"] = lambda: _audit.redacted_examples(
+                result.quarantined, self._audit_examples, self._redact
+            )
+        return extras
 
     def check(self, record: Mapping[str, Any]) -> Verdict:
         """Check one record in plain Python (no DataFrame): the single-record fast path.
@@ -263,8 +348,33 @@ class Guard:
             quarantined=int(not ok),
             reasons=dict.fromkeys(verdict.reasons, 1),
             duration_s=time.perf_counter() - started,
+            **(self._record_extras(verdict) if self._audit_examples or self._source_column else {}),
         )
         return verdict
+
+    def _record_extras(self, verdict: Verdict) -> dict[str, Callable[[], object]]:
+        """The optional parts of a record event, computed only if the event is logged."""
+        extras: dict[str, Callable[[], object]] = {}
+        source = verdict.record.get(self._source_column) if self._source_column else None
+        if isinstance(source, str) or (self._source_column in verdict.record and source is None):
+            key = "<none>" if source is None else source
+            extras["sources"] = lambda: {
+                key: {
+                    "accepted": int(verdict.ok),
+                    "quarantined": int(not verdict.ok),
+                    "reasons": dict.fromkeys(verdict.reasons, 1),
+                }
+            }
+        if self._audit_examples and not verdict.ok:
+            extras["examples"] = lambda: [
+                {
+                    "row_id": None,
+                    "reasons": list(verdict.reasons),
+                    "owner": verdict.owner,
+                    "values": {k: self._redact(v) for k, v in verdict.record.items()},
+                }
+            ]
+        return extras
 
     def check_or_raise(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """Like `check`, but return the normalized record or raise `InputRejected`."""
