@@ -81,6 +81,7 @@ def emit(
     quarantined: int,
     reasons: Mapping[str, int] | Callable[[], Mapping[str, int]],
     duration_s: float,
+    more: Callable[[], Mapping[str, Any]] | None = None,
     **extra: Any,
 ) -> None:
     """Log one audit event at info level with the documented keys (``rows_in``: None if unknown).
@@ -105,9 +106,10 @@ def emit(
         "quarantined": quarantined,
         "reasons": dict(reasons() if callable(reasons) else reasons),  # counted only if logged
         "duration_ms": round(duration_s * 1000, 3),
-        # Optional parts (per-source counts, redacted examples) come as zero-argument callables
-        # so that they are computed only for an event somebody will see.
-        **{key: value() if callable(value) else value for key, value in extra.items()},
+        **extra,
+        # Optional parts (per-source counts, redacted examples) come as one callable, so that
+        # they are computed only for an event somebody will see.
+        **(more() if more is not None else {}),
     }
     if pending is None:
         bound.info(event, **payload)

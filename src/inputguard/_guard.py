@@ -260,7 +260,7 @@ class Guard:
             quarantined=result.quarantined.height,
             reasons=result.counts,
             duration_s=result.duration_s,
-            **self._audit_extras(result),
+            more=lambda: self._batch_extras(result),
         )
         for observer in self._observers:
             try:
@@ -274,16 +274,15 @@ class Guard:
                 )
         return result
 
-    def _audit_extras(self, result: Result) -> dict[str, Callable[[], object]]:
-        """The optional parts of a batch event, computed only if the event is logged."""
-        extras: dict[str, Callable[[], object]] = {}
-        column = self._source_column
-        if column is not None:
-            extras["sources"] = lambda: _audit.by_source(
-                result.accepted, result.quarantined, column
+    def _batch_extras(self, result: Result) -> dict[str, object]:
+        """The optional parts of a batch event (called only if the event is logged)."""
+        extras: dict[str, object] = {}
+        if self._source_column is not None:
+            extras["sources"] = _audit.by_source(
+                result.accepted, result.quarantined, self._source_column
             )
         if self._audit_examples:
-            extras["examples"] = lambda: _audit.redacted_examples(
+            extras["examples"] = _audit.redacted_examples(
                 result.quarantined, self._audit_examples, self._redact
             )
         return extras
@@ -346,27 +345,29 @@ class Guard:
             rows_in=1,
             accepted=int(ok),
             quarantined=int(not ok),
-            reasons=dict.fromkeys(verdict.reasons, 1),
+            reasons=lambda: dict.fromkeys(verdict.reasons, 1),
             duration_s=time.perf_counter() - started,
-            **(self._record_extras(verdict) if self._audit_examples or self._source_column else {}),
+            more=lambda: self._record_extras(verdict),
         )
         return verdict
 
-    def _record_extras(self, verdict: Verdict) -> dict[str, Callable[[], object]]:
-        """The optional parts of a record event, computed only if the event is logged."""
-        extras: dict[str, Callable[[], object]] = {}
-        source = verdict.record.get(self._source_column) if self._source_column else None
-        if isinstance(source, str) or (self._source_column in verdict.record and source is None):
-            key = "<none>" if source is None else source
-            extras["sources"] = lambda: {
-                key: {
-                    "accepted": int(verdict.ok),
-                    "quarantined": int(not verdict.ok),
-                    "reasons": dict.fromkeys(verdict.reasons, 1),
+    def _record_extras(self, verdict: Verdict) -> dict[str, object]:
+        """The optional parts of a record event (called only if the event is logged)."""
+        extras: dict[str, object] = {}
+        column = self._source_column
+        if column is not None and column in verdict.record:
+            source = verdict.record[column]
+            key = "<none>" if source is None else source if isinstance(source, str) else None
+            if key is not None:
+                extras["sources"] = {
+                    key: {
+                        "accepted": int(verdict.ok),
+                        "quarantined": int(not verdict.ok),
+                        "reasons": dict.fromkeys(verdict.reasons, 1),
+                    }
                 }
-            }
         if self._audit_examples and not verdict.ok:
-            extras["examples"] = lambda: [
+            extras["examples"] = [
                 {
                     "row_id": None,
                     "reasons": list(verdict.reasons),
