@@ -329,13 +329,13 @@ class Guard:
             if owner is None:
                 owner = outcome.owner
         ok = not reasons
-        verdict = Verdict(
-            ok=ok,
-            record={**record, **updates} if ok else dict(record),
-            reasons=tuple(map(str, reasons)) if reasons else (),  # plain strings, as in frames
-            warnings=tuple(map(str, warnings)) if warnings else (),
-            owner=owner,
-            checked_at=now,
+        verdict = Verdict(  # positional: this runs on every record
+            ok,
+            {**record, **updates} if ok else dict(record),
+            tuple(map(str, reasons)) if reasons else (),  # plain strings, as in frames
+            tuple(map(str, warnings)) if warnings else (),
+            owner,
+            now,
         )
         _audit.emit(
             "inputguard.check",
