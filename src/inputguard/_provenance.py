@@ -27,10 +27,13 @@ from inputguard._signing import (
     Keyring,
     LoadedKey,
     Unsignable,
+    batch_verifier,
+    canonical_issued_at_expr,
     canonical_message,
     canonical_message_expr,
     decode_signature,
     decode_signature_expr,
+    is_canonical_issued_at_expr,
     issued_instant,
     verify,
 )
@@ -237,11 +240,20 @@ class Provenance:
             missing.alias(tmp("missing")),
             raw.alias(tmp("raw")),
             kid.alias(tmp("kid")),
-            _instant_expr(self.issued_at, schema[self.issued_at]).alias(tmp("at")),
+            _is_canonical_issued(self.issued_at, schema[self.issued_at]).alias(tmp("canonical")),
         ]
+        instant, instant_text = _instant_expr(
+            self.issued_at, schema[self.issued_at], pl.col(tmp("canonical"))
+        )
+        issued = [instant.alias(tmp("at")), instant_text.alias(tmp("at_text"))]
         kid, raw, instant = pl.col(tmp("kid")), pl.col(tmp("raw")), pl.col(tmp("at"))
         message, unsignable = canonical_message_expr(
-            source=src, kid=kid, issued_at=instant, fields=self.signed, schema=schema
+            source=src,
+            kid=kid,
+            issued_at=instant,
+            fields=self.signed,
+            schema=schema,
+            issued_at_text=pl.col(tmp("at_text")),
         )
         keys = self.keyring.keys
         pair = pl.concat_str(src.str.len_bytes().cast(pl.String), pl.lit(":"), src, kid)
@@ -279,7 +291,7 @@ class Provenance:
         )
         return _Prepare(
             helper=helper,
-            stages=((*first,), (*second,), (code.alias(tmp("code")),)),
+            stages=((*first,), (*issued,), (*second,), (code.alias(tmp("code")),)),
             temporaries=tuple(
                 tmp(n)
                 for n in (
@@ -287,7 +299,9 @@ class Provenance:
                     "missing",
                     "raw",
                     "kid",
+                    "canonical",
                     "at",
+                    "at_text",
                     "bad",
                     "message",
                     "index",
@@ -306,41 +320,66 @@ def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
     )
 
 
-def _instant_expr(column: str, dtype: pl.DataType) -> pl.Expr:
-    """The issue instant as UTC ``datetime[us]``; null when missing, naive or invalid.
+def _is_canonical_issued(column: str, dtype: pl.DataType) -> pl.Expr:
+    """True where the issue-time column holds text in the canonical form (never null)."""
+    if _is_text(dtype):
+        return is_canonical_issued_at_expr(pl.col(column).cast(pl.String))
+    return pl.lit(value=False)
 
-    Instants outside the years 1-9999 in UTC are invalid, as on the record path (where Python
-    cannot represent them).
+
+def _instant_expr(column: str, dtype: pl.DataType, canonical: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The issue instant and, where the column already holds it, its canonical text.
+
+    The instant is UTC ``datetime[us]``, null when missing, naive or invalid; the text is null
+    where the column does not hold the canonical form. Instants outside the years 1-9999 in UTC
+    are invalid, as on the record path (where Python cannot represent them). Texts already in
+    the canonical form (``canonical``, computed in an earlier stage; what `sign` writes) take
+    one fixed-format parse; only the others go through the general ISO-8601 parser, which the
+    canonical rows reach as nulls.
     """
     col = pl.col(column)
+    no_text = pl.lit(None, pl.String)
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
         instant = col.dt.convert_time_zone("UTC").cast(_US_UTC)
+        text = no_text
     elif _is_text(dtype):
-        instant, _naive = parse_timestamp_expr(col.cast(pl.String))
+        raw = col.cast(pl.String)
+        fast = canonical_issued_at_expr(pl.when(canonical).then(raw))
+        general, _naive = parse_timestamp_expr(pl.when(~canonical).then(raw))
+        instant = pl.when(canonical).then(fast).otherwise(general)
+        # a canonical text lies in years 1-9999 UTC, so it is valid wherever it parsed
+        text = pl.when(canonical & fast.is_not_null()).then(raw)
     else:  # naive datetimes, numbers, dates ...: no instant to pin the signature to
-        return pl.lit(None, _US_UTC)
+        return pl.lit(None, _US_UTC), no_text
     in_range = instant.is_between(pl.lit(_FIRST, _US_UTC), pl.lit(_LAST, _US_UTC))
-    return pl.when(in_range).then(instant)
+    return pl.when(in_range).then(instant), text
 
 
 class _BatchVerifier:
-    """The one Python pass: verify every pending row of a batch, given bytes already encoded."""
+    """The one Python pass: verify every pending row of a batch, given bytes already encoded.
 
-    __slots__ = ("_keys",)
+    Rows are grouped by key (vectorized), so each key's prepared check runs over plain lists of
+    bytes in a tight loop; the results are scattered back into place. Rows without a key index
+    (not pending) come back null.
+    """
+
+    __slots__ = ("_checks",)
 
     def __init__(self, keys: tuple[LoadedKey, ...]) -> None:
-        self._keys = keys
+        self._checks = tuple(batch_verifier(key) for key in keys)
 
     def __call__(self, work: pl.Series) -> pl.Series:
-        indices = work.struct.field("k").to_list()
-        messages = work.struct.field("m").to_list()
-        signatures = work.struct.field("g").to_list()
-        keys = self._keys
-        out = [
-            None if k is None else verify(keys[k], m, g)
-            for k, m, g in zip(indices, messages, signatures, strict=True)
-        ]
-        return pl.Series(work.name, out, dtype=pl.Boolean)
+        indices = work.struct.field("k")
+        messages = work.struct.field("m")
+        signatures = work.struct.field("g")
+        out = pl.Series(work.name, [None] * len(work), dtype=pl.Boolean)
+        for index in indices.drop_nulls().unique().to_list():
+            rows = (indices == index).arg_true()
+            verified = self._checks[index](
+                messages.gather(rows).to_list(), signatures.gather(rows).to_list()
+            )
+            out.scatter(rows, verified)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

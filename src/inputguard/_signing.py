@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import math
 import os
@@ -51,7 +52,7 @@ from inputguard._timestamps import parse_timestamp
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from inputguard._registry import SigningKey
 
@@ -61,6 +62,7 @@ __all__ = [
     "Keyring",
     "LoadedKey",
     "Unsignable",
+    "batch_verifier",
     "canonical_message",
     "canonical_message_expr",
     "decode_signature",
@@ -249,6 +251,35 @@ def issued_at_text_expr(instant: pl.Expr) -> pl.Expr:
     return instant.dt.strftime(_ISSUED_AT_FORMAT)
 
 
+# The canonical issue-time text itself: a record signed by `sign` carries exactly this.
+ISSUED_AT_CANONICAL_PATTERN: Final = (
+    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z$"
+)
+_ISSUED_AT_PARSE: Final = "%Y-%m-%dT%H:%M:%S%.6fZ"
+
+
+def is_canonical_issued_at_expr(text: pl.Expr) -> pl.Expr:
+    """True where a string expression holds an issue time in the canonical form, never null.
+
+    Such a text (``YYYY-MM-DDTHH:MM:SS.ffffffZ``, year not 0000) lies inside the shared
+    ISO-8601 grammar and is its own canonical text: `canonical_issued_at_expr` reads it with one
+    fixed-format parse, and it needs no formatting. Other texts need the general parser.
+    """
+    shaped = text.str.contains(ISSUED_AT_CANONICAL_PATTERN) & (text.str.slice(0, 4) != "0000")
+    return shaped.fill_null(value=False)
+
+
+def canonical_issued_at_expr(text: pl.Expr) -> pl.Expr:
+    """The UTC ``datetime[us]`` of issue times in the canonical form.
+
+    The caller applies `is_canonical_issued_at_expr` first; the result is null for an
+    impossible date such as February 30.
+    """
+    parsed = text.str.strptime(pl.Datetime("us"), _ISSUED_AT_PARSE, strict=False)
+    return parsed.dt.replace_time_zone("UTC")
+
+
 def canonical_message_expr(
     *,
     source: pl.Expr,
@@ -256,6 +287,7 @@ def canonical_message_expr(
     issued_at: pl.Expr,
     fields: Sequence[str],
     schema: pl.Schema,
+    issued_at_text: pl.Expr | None = None,
 ) -> tuple[pl.Expr, pl.Expr]:
     """The batch twin of `canonical_message`.
 
@@ -265,19 +297,29 @@ def canonical_message_expr(
         issued_at: The issue instant as a UTC ``datetime[us]`` expression.
         fields: The signed columns.
         schema: The input schema (the value encoding depends on each column's dtype).
+        issued_at_text: The canonical text of ``issued_at`` where the caller already has it
+            (null elsewhere); only the other rows are formatted. It must equal what
+            formatting ``issued_at`` gives.
 
     Returns:
         ``(message, unsignable)``: the message as a string expression (null where any part is
         null or unsignable), and a boolean that is true where a signed value has no canonical
         form.
     """
+    if issued_at_text is None:
+        issued_text = issued_at_text_expr(issued_at)
+    else:
+        missing = issued_at_text.is_null()
+        issued_text = pl.coalesce(
+            issued_at_text, issued_at_text_expr(pl.when(missing).then(issued_at))
+        )
     parts: list[pl.Expr] = [
         pl.lit(f"{CANONICAL_VERSION}\nsource "),
         _str_expr(source),
         pl.lit("\nkid "),
         _str_expr(kid),
         pl.lit("\nissued_at "),
-        _str_expr(issued_at_text_expr(issued_at)),
+        _str_expr(issued_text),
         pl.lit("\n"),
     ]
     flags: list[pl.Expr] = []
@@ -480,6 +522,70 @@ def verify(key: LoadedKey, message: bytes, signature: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+_SHA256_BLOCK: Final = 64
+
+
+class _HmacSha256Batch:
+    """HMAC-SHA256 verification of many messages under one secret (RFC 2104, spelled out).
+
+    The secret is turned into the two keyed SHA-256 states once; each message then costs two
+    state copies and two short hashes instead of a fresh keyed context, which is what makes the
+    one-shot `hmac.digest` the slower choice in a loop. Digests are compared in constant time.
+    The keyed states are secret-derived: like `LoadedKey`, this object refuses to be pickled.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) > _SHA256_BLOCK:
+            secret = hashlib.sha256(secret).digest()
+        block = secret.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("key material is never pickled; pickle the Keyring (by reference)")
+
+    def __call__(self, messages: Sequence[bytes], signatures: Sequence[bytes]) -> list[bool]:
+        inner, outer, equal = self._inner.copy, self._outer.copy, hmac.compare_digest
+        out: list[bool] = []
+        append = out.append
+        for message, signature in zip(messages, signatures, strict=True):
+            state = inner()
+            state.update(message)
+            final = outer()
+            final.update(state.digest())
+            # compare_digest is constant-time in the content and false for any other length
+            append(equal(final.digest(), signature))
+        return out
+
+
+def batch_verifier(key: LoadedKey) -> Callable[[Sequence[bytes], Sequence[bytes]], list[bool]]:
+    """A function verifying many ``(message, signature)`` pairs under ``key``, as `verify` would.
+
+    Args:
+        key: The verification key.
+
+    Returns:
+        A callable taking the messages and the signatures (same length) and returning, per
+        pair, whether the signature verifies. HMAC keys are prepared once (see
+        `_HmacSha256Batch`); Ed25519 keys verify pair by pair.
+
+    >>> key = LoadedKey("s", "k1", "hmac-sha256", None, None, b"k" * 32)
+    >>> check = batch_verifier(key)
+    >>> check([b"m", b"m"], [hmac.digest(b"k" * 32, b"m", "sha256"), b"x" * 32])
+    [True, False]
+    """
+    material = key.material
+    if isinstance(material, bytes):
+        return _HmacSha256Batch(material)
+
+    def each(messages: Sequence[bytes], signatures: Sequence[bytes]) -> list[bool]:
+        return [verify(key, m, g) for m, g in zip(messages, signatures, strict=True)]
+
+    return each
 
 
 # -- producer side ---------------------------------------------------------------------------
