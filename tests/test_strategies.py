@@ -66,6 +66,59 @@ VOCAB = ig.Vocabulary(
     known_other=("Western Australia", "Yugoslavia"),
 )
 SIGNING_KEYS = {("billing", "ed1"): _ED25519}
+os.environ.setdefault("IG_TEST_STRATEGIES_HMAC_OLD", base64.b64encode(b"o" * 32).decode())
+os.environ.setdefault("IG_TEST_STRATEGIES_HMAC_NEXT", base64.b64encode(b"n" * 32).decode())
+DAY = timedelta(days=1)
+# Keys around NOW: one valid, one expired, one not valid yet, one whose whole window is past,
+# and an expired Ed25519 key whose private half the strategies do not hold.
+WINDOW_REGISTRY = ig.SourceRegistry(
+    [
+        ig.Source(
+            "orders-api",
+            "team-orders",
+            "active",
+            keys=(
+                ig.SigningKey(
+                    "current",
+                    "hmac-sha256",
+                    env="IG_TEST_STRATEGIES_HMAC",
+                    not_before=NOW - 60 * DAY,
+                    not_after=NOW + 60 * DAY,
+                ),
+                ig.SigningKey(
+                    "old", "hmac-sha256", env="IG_TEST_STRATEGIES_HMAC_OLD", not_after=NOW - DAY
+                ),
+                ig.SigningKey(
+                    "next",
+                    "hmac-sha256",
+                    env="IG_TEST_STRATEGIES_HMAC_NEXT",
+                    not_before=NOW + 10 * DAY,
+                ),
+                ig.SigningKey(
+                    "2025",
+                    "hmac-sha256",
+                    env="IG_TEST_STRATEGIES_HMAC_OLD",
+                    not_before=NOW - 400 * DAY,
+                    not_after=NOW - 35 * DAY,
+                ),
+            ),
+        ),
+        ig.Source(
+            "billing",
+            "team-billing",
+            "active",
+            keys=(
+                ig.SigningKey("ed1", "ed25519", env="IG_TEST_STRATEGIES_ED25519"),
+                ig.SigningKey(
+                    "ed0", "ed25519", env="IG_TEST_STRATEGIES_ED25519", not_after=NOW - 2 * DAY
+                ),
+            ),
+        ),
+        ig.Source("legacy-crm", "ana", "retired"),
+    ],
+    default_owner="data-platform",
+)
+WINDOW_REASONS = ("signature.key_expired", "signature.key_not_yet_valid")
 
 
 GUARDS = {
@@ -95,6 +148,10 @@ GUARDS = {
         ig.freshness(
             "ts", error_after="1h", per_source={"billing": ig.FreshnessLimits.parse("5m")}
         ),
+        ig.terminology("country", VOCAB),
+    ),
+    "key_windows": _guard(
+        ig.provenance(WINDOW_REGISTRY, signature="signature", signed=["country", "amount"]),
         ig.terminology("country", VOCAB),
     ),
 }
@@ -370,16 +427,125 @@ def test_terms_are_accepted_or_refused_as_stated(known: bool, data: st.DataObjec
 
 @pytest.mark.parametrize(
     "reason",
-    sorted(
-        GUARDS["all_three"].reasons
-        - {"freshness.aging", "signature.key_expired", "signature.key_not_yet_valid"}
-    ),
+    [
+        *sorted(GUARDS["all_three"].reasons - {"freshness.aging", *WINDOW_REASONS}),
+        *WINDOW_REASONS,
+    ],
 )
 @given(data=st.data())
 def test_every_reason_of_every_family_is_generated(reason: str, data: st.DataObject) -> None:
-    guard = GUARDS["all_three"]
+    guard = GUARDS["all_three" if reason not in WINDOW_REASONS else "key_windows"]
     record, reasons = data.draw(
         igst.records(guard, valid=False, reasons=[reason], signing_keys=SIGNING_KEYS)
     )
     assert reasons == (reason,)
     assert guard.check(record).reasons == reasons
+
+
+def _window_guard(*keys: ig.SigningKey, now: datetime = NOW) -> ig.Guard:
+    registry = ig.SourceRegistry(
+        [ig.Source("orders-api", "team-orders", "active", keys=keys)],
+        default_owner="data-platform",
+    )
+    validator = ig.provenance(registry, signature="signature", signed=["amount"])
+    return ig.Guard([validator], name="windows", clock=ig.FixedClock(now))
+
+
+@pytest.mark.parametrize("reason", WINDOW_REASONS)
+@given(data=st.data())
+def test_key_window_reasons_are_generated_exactly(reason: str, data: st.DataObject) -> None:
+    guard = GUARDS["key_windows"]
+    record, reasons = data.draw(
+        igst.records(guard, valid=False, reasons=[reason], signing_keys=SIGNING_KEYS)
+    )
+    assert reasons == (reason,)
+    assert guard.check(record).reasons == reasons
+    result = guard.validate(pl.DataFrame({k: [v] for k, v in record.items()}))
+    assert result.quarantined["reasons"].to_list() == [list(reasons)]
+    # The issue time keeps its distance from the key's window, so a clock that moves a little
+    # (or a timestamp rounded on the way) cannot change the reason.
+    issued = parse_timestamp(record["issued_at"])
+    assert issued is not None
+    key = next(k for k in WINDOW_REGISTRY[record["source"]].keys if k.kid == record["kid"])
+    for edge in (key.not_before, key.not_after):
+        assert edge is None or abs(issued - edge) >= timedelta(seconds=1)
+    for shift in (timedelta(seconds=-0.9), timedelta(seconds=0.9)):
+        shifted = ig.Guard(guard.validators, name="shifted", clock=ig.FixedClock(NOW + shift))
+        assert shifted.check(record).reasons == reasons
+
+
+@pytest.mark.parametrize("reason", WINDOW_REASONS)
+@given(data=st.data())
+def test_window_reasons_in_frames(reason: str, data: st.DataObject) -> None:
+    guard = GUARDS["key_windows"]
+    generated = data.draw(
+        igst.frames(
+            guard, max_rows=6, invalid_fraction=0.5, reasons=[reason], signing_keys=SIGNING_KEYS
+        )
+    )
+    result = guard.validate(generated.frame)
+    assert [tuple(r) for r in result.quarantined["reasons"].to_list()] == [
+        generated.reasons[i] for i in generated.quarantined_rows
+    ]
+    assert set(result.counts()) <= {reason}
+
+
+@pytest.mark.parametrize(
+    ("key", "now", "reachable"),
+    [
+        # no window: neither reason
+        (ig.SigningKey("k", "hmac-sha256", env="IG_TEST_STRATEGIES_HMAC"), NOW, ()),
+        # an end, valid now: only a record issued after the end is expired
+        (
+            ig.SigningKey("k", "hmac-sha256", env="IG_TEST_STRATEGIES_HMAC", not_after=NOW + DAY),
+            NOW,
+            ("signature.key_expired",),
+        ),
+        # a start and an end, both past: expired, never "not yet valid" at this clock reading
+        (
+            ig.SigningKey(
+                "k",
+                "hmac-sha256",
+                env="IG_TEST_STRATEGIES_HMAC",
+                not_before=NOW - 9 * DAY,
+                not_after=NOW - DAY,
+            ),
+            NOW,
+            ("signature.key_expired",),
+        ),
+        # ... but both, for a clock reading before the end
+        (
+            ig.SigningKey(
+                "k",
+                "hmac-sha256",
+                env="IG_TEST_STRATEGIES_HMAC",
+                not_before=NOW - 9 * DAY,
+                not_after=NOW - DAY,
+            ),
+            NOW - 5 * DAY,
+            WINDOW_REASONS,
+        ),
+        # a start only: a record issued before it is not valid yet, whatever the clock says
+        (
+            ig.SigningKey("k", "hmac-sha256", env="IG_TEST_STRATEGIES_HMAC", not_before=NOW - DAY),
+            NOW,
+            ("signature.key_not_yet_valid",),
+        ),
+    ],
+)
+def test_window_reasons_are_offered_only_when_reachable(
+    key: ig.SigningKey, now: datetime, reachable: tuple[str, ...]
+) -> None:
+    guard = _window_guard(key, now=now)
+    for reason in WINDOW_REASONS:
+        if reason in reachable:
+            case = find(
+                igst.records(guard, valid=False, reasons=[reason]),
+                lambda c: True,
+            )
+            assert guard.check(case.record).reasons == case.reasons == (reason,)
+        else:
+            with pytest.raises(ig.ConfigurationError, match=reason):
+                igst.records(guard, valid=False, reasons=[reason])
+            with pytest.raises(ig.ConfigurationError, match=reason):
+                igst.records(guard, valid=False, reasons=[reason], now=now)

@@ -127,6 +127,9 @@ def records(
             guard can report); each record fails for one or more of them and no other.
         now: The instant to generate for; by default the guard's clock is read once per example.
             Give the guard a fixed clock (or pass the instant it uses) for exact verdicts.
+            Which key-window reasons (``signature.key_expired``,
+            ``signature.key_not_yet_valid``) can be generated is decided for this instant, or
+            for the guard's clock read once when the strategy is built.
         extra: Strategies for fields no validator checks (model features, signed payload
             fields), by name. They are drawn first, so signatures cover their values; a signed
             field must hold signable values (text, numbers, booleans, None).
@@ -140,10 +143,12 @@ def records(
     Raises:
         ConfigurationError: A validator type has no generator or accepts no generatable
             record, ``reasons`` names a code the guard cannot report alone (or is given with
-            ``valid=True``), or an ``extra`` name clashes with a checked column.
+            ``valid=True``), or an ``extra`` name clashes with a checked column. Drawing
+            raises it when a clock that moved since the strategy was built leaves no key that
+            can produce a requested key-window reason.
     """
     fields = check_extra(extra)
-    plan = plan_for(guard, provided=tuple(fields), signing_keys=signing_keys)
+    plan = plan_for(guard, now=now, provided=tuple(fields), signing_keys=signing_keys)
     if valid:
         if reasons is not None:
             raise ConfigurationError("'reasons' only applies to valid=False")
@@ -204,7 +209,7 @@ def frames(
             cannot reject any, or any error `records` raises.
     """
     fields = check_extra(extra)
-    plan = plan_for(guard, provided=tuple(fields), signing_keys=signing_keys)
+    plan = plan_for(guard, now=now, provided=tuple(fields), signing_keys=signing_keys)
     if not (isinstance(min_rows, int) and isinstance(max_rows, int) and 0 <= min_rows <= max_rows):
         raise ConfigurationError(
             f"need 0 <= min_rows <= max_rows (got min_rows={min_rows!r}, max_rows={max_rows!r})"
@@ -234,7 +239,8 @@ def frames(
             bad = {i for i in range(rows) if draw(st.booleans())}
         else:
             k = invalid_count(rows, invalid_fraction)
-            bad = set(draw(st.lists(st.integers(0, rows - 1), min_size=k, max_size=k, unique=True)))
+            positions = st.integers(0, rows - 1) if rows else st.nothing()  # an empty frame
+            bad = set(draw(st.lists(positions, min_size=k, max_size=k, unique=True)))
         values: list[dict[str, Any]] = []
         split: list[tuple[str, ...]] = []
         for i in range(rows):

@@ -35,8 +35,19 @@ SigningKeys: TypeAlias = "Mapping[tuple[str, str], bytes | Ed25519PrivateKey]"
 """Producer-side keys by ``(source id, key id)``: HMAC secrets or Ed25519 private keys."""
 
 
-def family_for(validator: object, *, signing_keys: SigningKeys | None = None) -> Family:
+def family_for(
+    validator: object, *, now: datetime, signing_keys: SigningKeys | None = None
+) -> Family:
     """Return the family that generates values for ``validator``.
+
+    Args:
+        validator: The validator.
+        now: The clock reading that decides which time-dependent reasons can be generated
+            (those that depend on the signing keys' validity windows).
+        signing_keys: Producer-side keys for signature checks.
+
+    Returns:
+        The family.
 
     Raises:
         ConfigurationError: No family exists for the validator's type, or it cannot generate
@@ -45,7 +56,7 @@ def family_for(validator: object, *, signing_keys: SigningKeys | None = None) ->
     if isinstance(validator, Freshness):
         return FreshnessFamily(validator)
     if isinstance(validator, Provenance):
-        return ProvenanceFamily(validator, signing_keys or {})
+        return ProvenanceFamily(validator, signing_keys or {}, now=now)
     if isinstance(validator, Terminology):
         return TerminologyFamily(validator)
     raise ConfigurationError(
@@ -136,9 +147,16 @@ class Plan:
 
 
 def plan_for(
-    guard: Guard, *, provided: tuple[str, ...] = (), signing_keys: SigningKeys | None = None
+    guard: Guard,
+    *,
+    now: datetime | None = None,
+    provided: tuple[str, ...] = (),
+    signing_keys: SigningKeys | None = None,
 ) -> Plan:
     """Build the families for ``guard`` and the order to draw them in.
+
+    The reasons that depend on the clock (see `family_for`) are decided for ``now`` or, when it
+    is None, for the guard's clock read once here.
 
     Raises:
         ConfigurationError: ``guard`` is not a `Guard`, a validator has no family, two
@@ -146,7 +164,8 @@ def plan_for(
     """
     if not isinstance(guard, Guard):
         raise ConfigurationError(f"expected an inputguard Guard (got {type(guard).__name__})")
-    families = tuple(family_for(v, signing_keys=signing_keys) for v in guard.validators)
+    at = reading(guard, now)
+    families = tuple(family_for(v, now=at, signing_keys=signing_keys) for v in guard.validators)
     owner: dict[str, int] = {}
     for i, family in enumerate(families):
         for column in family.owns:

@@ -4,6 +4,12 @@ Valid records come from active sources; with signatures they are signed on the p
 with `inputguard.sign`, by a key whose validity window holds both the issue time and the clock
 reading. HMAC secrets are the guard's own verification material; Ed25519 needs the private
 keys, given as ``signing_keys``.
+
+Records for ``signature.key_expired`` and ``signature.key_not_yet_valid`` carry a key whose
+window excludes the issue time or the clock reading, each at least `MARGIN` from the window's
+edges. They are signed with that key when the strategies hold its producer-side material, and
+otherwise carry a well-formed signature of the key's size: the window is checked before the
+signature is verified.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import base64
 import string
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import polars as pl
 from hypothesis import strategies as st
@@ -19,7 +25,7 @@ from hypothesis import strategies as st
 from inputguard._reasons import Reason
 from inputguard._signing import format_issued_at, sign
 from inputguard.exceptions import ConfigurationError
-from inputguard.strategies._time import MARGIN
+from inputguard.strategies._time import _HIGH, _LOW, MARGIN
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,6 +46,13 @@ _NOT_SIGNATURES: Final = st.sampled_from(
     ["not-a-signature", "AAAA", "====", "c2lnbmF0dXJl", "x" * 43 + "!", "A" * 44]
 )
 _UNKNOWN_KIDS: Final = st.sampled_from(["unknown-kid", "k0", "2020-q1", "retired-key"])
+_SOURCE_REASONS: Final = (
+    Reason.SOURCE_MISSING,
+    Reason.SOURCE_UNKNOWN,
+    Reason.SOURCE_SUSPENDED,
+    Reason.SOURCE_RETIRED,
+)
+_WINDOW_REASONS: Final = (Reason.SIGNATURE_KEY_EXPIRED, Reason.SIGNATURE_KEY_NOT_YET_VALID)
 _MALFORMED_PARTS: Final = st.sampled_from(["signature", "kid", "issued_at"])
 _BAD_ISSUED: Final = st.sampled_from(
     [None, "2026-11-22T12:00:00", "yesterday", "2026-02-30T12:00:00Z", ""]
@@ -53,6 +66,60 @@ def _random_signature(size: int) -> st.SearchStrategy[str]:
 
 
 _RANDOM_SIGNATURES: Final = {32: _random_signature(32), 64: _random_signature(64)}
+
+
+Placement = Literal["now", "before", "inside", "after"]
+"""Where a window reason's issue time lies: at the clock reading, or relative to the window."""
+
+
+class WindowCase(NamedTuple):
+    """One way to make a key's validity window reject a record.
+
+    Attributes:
+        key: The key's position in the validator's keyring.
+        placement: ``"now"``: issued just before the clock reading (the key is not valid yet);
+            ``"before"``: issued before ``not_before``; ``"inside"``: issued inside the window,
+            which closed before the clock reading; ``"after"``: issued after ``not_after``.
+    """
+
+    key: int
+    placement: Placement
+
+
+def window_cases(keys: tuple[LoadedKey, ...], now: datetime, reason: str) -> list[WindowCase]:
+    """The ways the keys' windows make the guard report exactly ``reason`` at ``now``.
+
+    The guard reports ``signature.key_expired`` when the issue time or the clock reading is at
+    or after ``not_after``, and otherwise ``signature.key_not_yet_valid`` when either is before
+    ``not_before``. Every case keeps both instants at least `MARGIN` from the window's edges
+    and the issue time within the years 1000-9000.
+
+    Args:
+        keys: The keyring's keys (of active sources only).
+        now: The clock reading the guard will use.
+        reason: ``signature.key_expired`` or ``signature.key_not_yet_valid``.
+
+    Returns:
+        The cases, by key order; empty when no key can trigger ``reason`` at ``now``.
+    """
+    out: list[WindowCase] = []
+    for i, key in enumerate(keys):
+        start, end = key.not_before, key.not_after
+        if reason == Reason.SIGNATURE_KEY_EXPIRED:
+            if end is None:
+                continue
+            if now >= end + MARGIN and end - MARGIN >= _LOW:
+                out.append(WindowCase(i, "inside"))
+            if end + MARGIN <= _HIGH:
+                out.append(WindowCase(i, "after"))
+        elif start is not None and (end is None or now <= end - MARGIN):
+            # Not expired: the clock reading is clear of the end, and so is every issue time
+            # drawn below (each lies before the clock reading or before the start).
+            if now <= start - MARGIN:
+                out.append(WindowCase(i, "now"))
+            if start - MARGIN >= _LOW:
+                out.append(WindowCase(i, "before"))
+    return out
 
 
 def _unknown_ids(known: frozenset[str]) -> list[str]:
@@ -71,6 +138,8 @@ class ProvenanceFamily:
         self,
         validator: Provenance,
         signing_keys: Mapping[tuple[str, str], bytes | Ed25519PrivateKey],
+        *,
+        now: datetime,
     ) -> None:
         self._v = validator
         registry = validator.registry
@@ -107,6 +176,7 @@ class ProvenanceFamily:
             )
         self._sources = st.sampled_from(self._valid_sources)
         self._active = st.sampled_from(active or ["-"])
+        self._windows = tuple(r for r in _WINDOW_REASONS if window_cases(keys, now, r))
 
     @property
     def validator(self) -> Provenance:
@@ -133,7 +203,11 @@ class ProvenanceFamily:
 
     @property
     def rejections(self) -> tuple[str, ...]:
-        """Source reasons, and signature reasons that the registry's keys make possible."""
+        """Source reasons, and signature reasons that the registry's keys make possible.
+
+        The window reasons are listed when some key of an active source can trigger them at
+        the clock reading the family was built for.
+        """
         out = [Reason.SOURCE_MISSING, Reason.SOURCE_UNKNOWN]
         if self._has["suspended"]:
             out.append(Reason.SOURCE_SUSPENDED)
@@ -143,6 +217,7 @@ class ProvenanceFamily:
             out.extend(
                 [Reason.SIGNATURE_MISSING, Reason.SIGNATURE_MALFORMED, Reason.SIGNATURE_UNKNOWN_KEY]
             )
+            out.extend(self._windows)
             out.append(Reason.SIGNATURE_INVALID)
         return tuple(str(r) for r in out)
 
@@ -180,25 +255,68 @@ class ProvenanceFamily:
         self, draw: st.DrawFn, now: datetime, record: Mapping[str, Any], source: str
     ) -> Values | None:
         """A correctly signed record of ``source`` (None if no key is usable at ``now``)."""
-        v = self._v
         usable = self._usable(now, source)
         if not usable:
             return None
         index = draw(st.sampled_from(usable))
-        values = {v.source: source, **self._payload(draw, record)}
-        full = {**record, **values}
+        return self._sign_with(draw, record, index, self._issued(draw, now, index))
+
+    def _window_record(
+        self, draw: st.DrawFn, now: datetime, record: Mapping[str, Any], reason: str
+    ) -> Values:
+        """A record signed by a key whose validity window makes the guard report ``reason``."""
+        cases = window_cases(self._keys, now, reason)
+        if not cases:
+            raise ConfigurationError(
+                f"no signing key of an active source in {self._v.registry!r} can make a record "
+                f"fail with {reason!r} at {now.isoformat()}"
+            )
+        index, placement = draw(st.sampled_from(cases))
+        key = self._keys[index]
+        if placement == "now":
+            issued = now - draw(_AGE)
+        elif placement == "before":
+            assert key.not_before is not None
+            issued = key.not_before - MARGIN - draw(_BEYOND)
+        elif placement == "inside":
+            assert key.not_after is not None
+            issued = key.not_after - MARGIN - draw(_BEYOND)
+            if key.not_before is not None:  # signed while the key was valid, when there is room
+                issued = max(issued, min(key.not_before + MARGIN, key.not_after - MARGIN))
+        else:
+            assert key.not_after is not None
+            issued = key.not_after + MARGIN + draw(_BEYOND)
+        return self._sign_with(draw, record, index, min(max(issued, _LOW), _HIGH))
+
+    def _sign_with(
+        self, draw: st.DrawFn, record: Mapping[str, Any], index: int, issued: datetime
+    ) -> Values:
+        """Values of key ``index``'s source, signed with it at ``issued``.
+
+        Without the key's producer-side material the signature is random but well formed.
+        """
+        v = self._v
+        key = self._keys[index]
+        column = v.signature or "signature"
+        values: Values = {v.source: key.source, **self._payload(draw, record)}
+        signer = self._signer.get(index)
+        if signer is None:
+            values[column] = draw(_RANDOM_SIGNATURES[64 if key.alg == "ed25519" else 32])
+            values[v.kid] = key.kid
+            values[v.issued_at] = format_issued_at(issued)
+            return values
         signed = sign(
-            full,
-            key=self._signer[index],
-            key_id=self._keys[index].kid,
+            {**record, **values},
+            key=signer,
+            key_id=key.kid,
             signed=v.signed,
-            issued=self._issued(draw, now, index),
+            issued=issued,
             source=v.source,
-            signature=v.signature or "signature",
+            signature=column,
             kid=v.kid,
             issued_at=v.issued_at,
         )
-        return {k: signed[k] for k in (*values, v.signature or "signature", v.kid, v.issued_at)}
+        return {k: signed[k] for k in (*values, column, v.kid, v.issued_at)}
 
     def _unsigned(
         self, draw: st.DrawFn, now: datetime, record: Mapping[str, Any], source: object
@@ -236,16 +354,30 @@ class ProvenanceFamily:
         frame: bool,
     ) -> Values:
         """Values the validator rejects with exactly ``reason``."""
+        if reason in _SOURCE_REASONS:
+            return self._unsigned(draw, now, record, self._bad_source(draw, reason, frame=frame))
+        if reason in _WINDOW_REASONS:
+            return self._window_record(draw, now, record, reason)
+        return self._bad_signature(draw, now, record, reason, frame=frame)
+
+    def _bad_source(self, draw: st.DrawFn, reason: str, *, frame: bool) -> object:
+        """A source value the validator rejects with ``reason`` (a ``source.*`` code)."""
         if reason == Reason.SOURCE_MISSING:
-            return self._unsigned(draw, now, record, None)
+            return None
         if reason == Reason.SOURCE_UNKNOWN:
-            if not frame and draw(_BOOLS):
-                return self._unsigned(draw, now, record, 7)
-            return self._unsigned(draw, now, record, draw(self._unknown))
-        if reason == Reason.SOURCE_SUSPENDED:
-            return self._unsigned(draw, now, record, draw(self._suspended))
-        if reason == Reason.SOURCE_RETIRED:
-            return self._unsigned(draw, now, record, draw(self._retired))
+            return 7 if not frame and draw(_BOOLS) else draw(self._unknown)
+        return draw(self._suspended if reason == Reason.SOURCE_SUSPENDED else self._retired)
+
+    def _bad_signature(
+        self,
+        draw: st.DrawFn,
+        now: datetime,
+        record: Mapping[str, Any],
+        reason: str,
+        *,
+        frame: bool,
+    ) -> Values:
+        """A valid record with its signature columns damaged so they fail for ``reason``."""
         v = self._v
         assert v.signature is not None
         values = self.valid(draw, now, record, frame=frame)
