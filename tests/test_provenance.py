@@ -281,6 +281,48 @@ def test_issue_time_in_another_spelling_still_verifies(signed_guard: ig.Guard) -
     assert signed_guard.check(record).ok
 
 
+@pytest.mark.parametrize(
+    ("issued_at", "reasons"),
+    [
+        ("2026-11-22T11:59:00.000000Z", ()),  # what `sign` writes: the fast parse
+        ("2026-11-22T11:59:00.000000z", ()),  # not canonical: the general parse
+        ("2026-11-22T11:59:00Z", ()),
+        (" 2026-11-22T11:59:00.000000Z ", ()),
+        ("2026-02-30T11:59:00.000000Z", ("signature.malformed",)),  # canonical shape, no date
+        ("0000-11-22T11:59:00.000000Z", ("signature.malformed",)),
+        ("2026-11-22T11:59:60.000000Z", ("signature.malformed",)),
+        ("2026-11-22T11:59:00.000000", ("signature.malformed",)),  # naive
+    ],
+)
+def test_issue_time_spellings_agree_in_both_paths(
+    signed_guard: ig.Guard, issued_at: str, reasons: tuple[str, ...]
+) -> None:
+    record = {**signed(), "issued_at": issued_at}
+    assert decide(signed_guard, record)[0] == reasons
+
+
+def test_verification_results_land_on_their_rows(signed_guard: ig.Guard) -> None:
+    # Rows of several keys, interleaved with rows that never reach verification.
+    rows = [
+        signed(),
+        {**signed(), "signature": None},
+        _forge(signed("pos", POS_2026, "2026"), sku="B"),
+        signed(key=Q4, kid="2026-q4"),
+        {**signed(), "kid": "no-such-key"},
+        _forge(signed(key=Q4, kid="2026-q4"), amount=1.0),
+        signed("pos", POS_2026, "2026"),
+        signed(source="legacy-crm"),
+    ]
+    expected = [signed_guard.check(r).reasons for r in rows]
+    assert expected[0] == expected[3] == expected[6] == ()
+    assert expected[2] == expected[5] == ("signature.invalid",)
+    result = signed_guard.validate(pl.DataFrame(rows * 3))
+    found: list[tuple[str, ...]] = [()] * len(rows) * 3
+    for row_id, reasons in result.quarantined.select("row_id", "reasons").iter_rows():
+        found[row_id] = tuple(reasons)
+    assert found == expected * 3
+
+
 def _forge(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**record, **changes}
 

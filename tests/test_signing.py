@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import pickle
 import struct
@@ -20,14 +21,23 @@ from hypothesis import strategies as st
 import inputguard as ig
 from inputguard._signing import (
     Keyring,
+    LoadedKey,
     Unsignable,
+    batch_verifier,
+    canonical_body_expr,
+    canonical_header,
+    canonical_issued_at_expr,
     canonical_message,
     canonical_message_expr,
     decode_signature,
     decode_signature_expr,
     encode_signature,
+    format_issued_at,
+    is_canonical_issued_at_expr,
     load_material,
+    verify,
 )
+from inputguard._timestamps import parse_timestamp
 
 DATA = Path(__file__).parent / "data" / "provenance"
 DOCS = Path(__file__).parent.parent / "docs" / "provenance.md"
@@ -138,6 +148,101 @@ def test_batch_canonical_form_equals_record_canonical_form(
         assert row[0] is None
     else:
         assert row == (expected.decode(), False)
+
+
+@given(
+    source=st.text(_CHARS, min_size=1, max_size=8),
+    kid=st.text(_CHARS, max_size=8),
+    issued=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    ),
+    a=_SCALARS,
+)
+def test_header_and_body_make_the_record_canonical_form(
+    source: str, kid: str, issued: datetime, a: Any
+) -> None:
+    # The batch path of `provenance` builds the header once per key and the body per row.
+    frame = pl.DataFrame(
+        [{"ts": issued, "a": a}], schema_overrides={"ts": pl.Datetime("us", "UTC")}
+    )
+    body, unsignable = canonical_body_expr(
+        issued_at=pl.col("ts"),
+        fields=["a"],
+        schema=frame.schema,
+        issued_at_text=pl.lit(format_issued_at(issued)),
+    )
+    row = frame.select(body.alias("b"), unsignable.alias("u")).row(0)
+    try:
+        expected = canonical_message(source=source, kid=kid, issued_at=issued, fields={"a": a})
+    except Unsignable:
+        assert row == (None, True)
+    else:
+        assert (canonical_header(source, kid) + row[0]).encode() == expected
+
+
+# -- canonical issue times -----------------------------------------------------------------------
+
+
+def _fast_parse(text: str) -> tuple[bool, datetime | None]:
+    # As `provenance` uses it: the fixed-format parse only sees texts of the canonical shape
+    # (on its own it is lenient: it takes "00-1-1T0:0:0.000000Z" as year 0).
+    canonical = is_canonical_issued_at_expr(pl.lit(text))
+    row = pl.select(
+        canonical.alias("canonical"),
+        canonical_issued_at_expr(pl.when(canonical).then(pl.lit(text))).alias("instant"),
+    ).row(0)
+    return row[0], row[1]
+
+
+@given(
+    issued=st.datetimes(
+        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)
+    )
+)
+def test_canonical_issue_times_take_the_fast_parse(issued: datetime) -> None:
+    text = format_issued_at(issued)
+    canonical, instant = _fast_parse(text)
+    assert canonical is True
+    assert instant == issued == parse_timestamp(text)
+
+
+_NEAR_CANONICAL = st.text(alphabet="0123456789-:.TZz +", min_size=20, max_size=30) | st.builds(
+    lambda text, i, c: text[:i] + c + text[i + 1 :],
+    st.datetimes(timezones=st.just(UTC)).map(format_issued_at),
+    st.integers(0, 26),
+    st.sampled_from("0123456789-:.TZz +x"),
+)
+
+
+@given(text=_NEAR_CANONICAL)
+def test_the_fast_parse_agrees_with_the_grammar(text: str) -> None:
+    canonical, instant = _fast_parse(text)
+    if canonical:  # canonical text parses to the same instant, and is its own canonical text
+        assert instant == parse_timestamp(text)
+        assert instant is None or format_issued_at(instant) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("2026-11-22T12:00:00.000000Z", True),
+        ("2026-02-30T00:00:00.000000Z", True),  # the shape; the date itself is impossible
+        ("0000-01-01T00:00:00.000000Z", False),
+        ("2026-11-22T12:00:00.000000z", False),
+        ("2026-11-22T24:00:00.000000Z", False),
+        ("2026-11-22T23:59:60.000000Z", False),
+        ("2026-11-22T12:00:00.00000Z", False),
+        ("2026-11-22T12:00:00Z", False),
+        ("2026-11-22 12:00:00.000000Z", False),
+        (" 2026-11-22T12:00:00.000000Z", False),
+        ("2026-11-22T12:00:00.000000Z\n", False),
+        ("2026-11-22T12:00:00.000000+00:00", False),
+        (None, False),
+    ],
+)
+def test_canonical_issue_time_shape(text: str | None, canonical: bool) -> None:
+    found = pl.select(is_canonical_issued_at_expr(pl.lit(text, pl.String))).item()
+    assert found is canonical
 
 
 # -- signature text ----------------------------------------------------------------------------
@@ -262,6 +367,41 @@ def test_keyring_pickles_references_not_material(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("IG_T")
     with pytest.raises(ig.ConfigurationError, match="'IG_T'"):
         pickle.loads(payload)
+
+
+@given(
+    secret=st.binary(min_size=32, max_size=200),  # past the 64-byte block, the secret is hashed
+    messages=st.lists(st.binary(max_size=300), min_size=1, max_size=8),
+    tamper=st.integers(0, 7),
+    cut=st.booleans(),
+)
+def test_batch_hmac_verification_equals_verify(
+    secret: bytes, messages: list[bytes], tamper: int, cut: bool
+) -> None:
+    key = LoadedKey("s", "k", "hmac-sha256", None, None, secret)
+    signatures = [hmac.digest(secret, m, "sha256") for m in messages]
+    bad = tamper % len(messages)
+    signatures[bad] = (
+        signatures[bad][:-1] if cut else bytes([signatures[bad][0] ^ 1]) + signatures[bad][1:]
+    )
+    expected = [verify(key, m, g) for m, g in zip(messages, signatures, strict=True)]
+    assert batch_verifier(key)(messages, signatures) == expected
+    assert expected == [i != bad for i in range(len(messages))]
+
+
+def test_batch_ed25519_verification_equals_verify() -> None:
+    public = ED_PRIVATE.public_key()
+    key = LoadedKey("s", "k", "ed25519", None, None, public)
+    messages = [b"a", b"b", b""]
+    signatures = [ED_PRIVATE.sign(b"a"), ED_PRIVATE.sign(b"a"), b"x" * 32]
+    assert batch_verifier(key)(messages, signatures) == [True, False, False]
+
+
+def test_prepared_hmac_state_is_never_pickled() -> None:
+    check = batch_verifier(LoadedKey("s", "k", "hmac-sha256", None, None, HMAC_SECRET))
+    with pytest.raises(TypeError, match="never pickled"):
+        pickle.dumps(check)
+    assert HMAC_SECRET.hex() not in repr(check)
 
 
 # -- sign ----------------------------------------------------------------------------------------

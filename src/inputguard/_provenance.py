@@ -28,9 +28,10 @@ from inputguard._signing import (
     LoadedKey,
     Unsignable,
     batch_verifier,
+    canonical_body_expr,
+    canonical_header,
     canonical_issued_at_expr,
     canonical_message,
-    canonical_message_expr,
     decode_signature,
     decode_signature_expr,
     is_canonical_issued_at_expr,
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
 __all__ = ["Provenance", "provenance"]
 
 _US_UTC: Final = pl.Datetime("us", "UTC")
-_FIRST: Final = datetime(1, 1, 1, tzinfo=UTC)
-_LAST: Final = datetime.max.replace(tzinfo=UTC)
+# Built once: a datetime literal costs a Series construction each time it is made.
+_FIRST: Final = pl.lit(datetime(1, 1, 1, tzinfo=UTC), _US_UTC)
+_LAST: Final = pl.lit(datetime.max.replace(tzinfo=UTC), _US_UTC)
 
 _INACTIVE: Final = ((Reason.SOURCE_SUSPENDED, "suspended"), (Reason.SOURCE_RETIRED, "retired"))
 _SOURCE_REASONS: Final = frozenset(
@@ -245,21 +247,12 @@ class Provenance:
         instant, instant_text = _instant_expr(
             self.issued_at, schema[self.issued_at], pl.col(tmp("canonical"))
         )
-        issued = [instant.alias(tmp("at")), instant_text.alias(tmp("at_text"))]
-        kid, raw, instant = pl.col(tmp("kid")), pl.col(tmp("raw")), pl.col(tmp("at"))
-        message, unsignable = canonical_message_expr(
-            source=src,
-            kid=kid,
-            issued_at=instant,
-            fields=self.signed,
-            schema=schema,
-            issued_at_text=pl.col(tmp("at_text")),
-        )
+        kid, raw = pl.col(tmp("kid")), pl.col(tmp("raw"))
         keys = self.keyring.keys
         pair = pl.concat_str(src.str.len_bytes().cast(pl.String), pl.lit(":"), src, kid)
-        second = [
-            (raw.is_null() | kid.is_null() | instant.is_null() | unsignable).alias(tmp("bad")),
-            message.alias(tmp("message")),
+        issued = [
+            instant.alias(tmp("at")),
+            instant_text.alias(tmp("at_text")),
             pair.replace_strict(
                 [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys],
                 list(range(len(keys))),
@@ -267,7 +260,25 @@ class Provenance:
                 return_dtype=pl.Int32,
             ).alias(tmp("index")),
         ]
-        index = pl.col(tmp("index"))
+        instant, index = pl.col(tmp("at")), pl.col(tmp("index"))
+        body, unsignable = canonical_body_expr(
+            issued_at=instant,
+            fields=self.signed,
+            schema=schema,
+            issued_at_text=pl.col(tmp("at_text")),
+        )
+        # The index matched (source, kid) exactly, so the key's header is the row's header:
+        # one lookup instead of formatting the source and key id on every row.
+        header = index.replace_strict(
+            list(range(len(keys))),
+            [canonical_header(k.source, k.kid) for k in keys],
+            default=None,
+            return_dtype=pl.String,
+        )
+        second = [
+            (raw.is_null() | kid.is_null() | instant.is_null() | unsignable).alias(tmp("bad")),
+            pl.concat_str(header, body).alias(tmp("message")),
+        ]
         not_before = _per_key(index, [k.not_before for k in keys])
         not_after = _per_key(index, [k.not_after for k in keys])
         now = pl.lit(ctx.now, _US_UTC)
@@ -313,7 +324,7 @@ class Provenance:
 
 
 def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
-    if not values:
+    if all(value is None for value in values):  # no key has this bound: skip the lookup
         return pl.lit(None, _US_UTC)
     return index.replace_strict(
         list(range(len(values))), values, default=None, return_dtype=_US_UTC
@@ -351,7 +362,7 @@ def _instant_expr(column: str, dtype: pl.DataType, canonical: pl.Expr) -> tuple[
         text = pl.when(canonical & fast.is_not_null()).then(raw)
     else:  # naive datetimes, numbers, dates ...: no instant to pin the signature to
         return pl.lit(None, _US_UTC), no_text
-    in_range = instant.is_between(pl.lit(_FIRST, _US_UTC), pl.lit(_LAST, _US_UTC))
+    in_range = instant.is_between(_FIRST, _LAST)
     return pl.when(in_range).then(instant), text
 
 
@@ -396,10 +407,12 @@ class _Prepare:
             lf = lf.with_columns(stage)
         code = pl.col(f"{self.helper}_code")
         pending = code == _SIG_VERIFY
+        # Only the key index is masked: the verifier reads the rows of each key, so the
+        # messages and signatures of other rows are never touched (and never copied).
         work = pl.struct(
             pl.when(pending).then(pl.col(f"{self.helper}_index")).alias("k"),
-            pl.when(pending).then(pl.col(f"{self.helper}_message").cast(pl.Binary)).alias("m"),
-            pl.when(pending).then(pl.col(f"{self.helper}_raw")).alias("g"),
+            pl.col(f"{self.helper}_message").cast(pl.Binary).alias("m"),
+            pl.col(f"{self.helper}_raw").alias("g"),
         )
         verified = work.map_batches(self.verifier, return_dtype=pl.Boolean)
         outcome = (

@@ -273,11 +273,67 @@ def is_canonical_issued_at_expr(text: pl.Expr) -> pl.Expr:
 def canonical_issued_at_expr(text: pl.Expr) -> pl.Expr:
     """The UTC ``datetime[us]`` of issue times in the canonical form.
 
-    The caller applies `is_canonical_issued_at_expr` first; the result is null for an
-    impossible date such as February 30.
+    The caller masks the text with `is_canonical_issued_at_expr` first: on its own the
+    fixed-format parse is lenient (it reads ``00-1-1T0:0:0.000000Z`` as year 0). On canonical
+    text the result is null only for an impossible date such as February 30.
     """
     parsed = text.str.strptime(pl.Datetime("us"), _ISSUED_AT_PARSE, strict=False)
     return parsed.dt.replace_time_zone("UTC")
+
+
+def canonical_header(source: str, kid: str) -> str:
+    """The first three lines of the canonical form: version, source id and key id.
+
+    Every message signed for one ``(source, kid)`` starts with the same header, so the batch
+    path builds it once per key rather than once per row.
+
+    Raises:
+        Unsignable: The source id or the key id is not valid Unicode.
+
+    >>> print(canonical_header("orders-api", "k1"), end="")
+    IGSIG1
+    source 10:orders-api
+    kid 2:k1
+    """
+    return f"{CANONICAL_VERSION}\nsource {_str(source)}\nkid {_str(kid)}\n"
+
+
+def canonical_body_expr(
+    *,
+    issued_at: pl.Expr,
+    fields: Sequence[str],
+    schema: pl.Schema,
+    issued_at_text: pl.Expr | None = None,
+) -> tuple[pl.Expr, pl.Expr]:
+    """The canonical form after its header: the issue-time line and the field lines.
+
+    Args:
+        issued_at: The issue instant as a UTC ``datetime[us]`` expression.
+        fields: The signed columns.
+        schema: The input schema (the value encoding depends on each column's dtype).
+        issued_at_text: The canonical text of ``issued_at`` where the caller already has it
+            (null elsewhere); only the other rows are formatted. It must equal what
+            formatting ``issued_at`` gives.
+
+    Returns:
+        ``(body, unsignable)``: the body as a string expression (null where any part is null or
+        unsignable), and a boolean that is true where a signed value has no canonical form.
+    """
+    if issued_at_text is None:
+        issued_text = issued_at_text_expr(issued_at)
+    else:
+        missing = issued_at_text.is_null()
+        issued_text = pl.coalesce(
+            issued_at_text, issued_at_text_expr(pl.when(missing).then(issued_at))
+        )
+    parts: list[pl.Expr] = [pl.lit("issued_at "), _str_expr(issued_text), pl.lit("\n")]
+    flags: list[pl.Expr] = []
+    for name in sorted(fields):
+        text, bad = _value_expr(name, schema[name])
+        parts.extend([pl.lit(f"field {_str(name)} "), text, pl.lit("\n")])
+        flags.append(bad)
+    unsignable = pl.any_horizontal(flags) if flags else pl.lit(value=False)
+    return pl.concat_str(parts), unsignable
 
 
 def canonical_message_expr(
@@ -289,7 +345,7 @@ def canonical_message_expr(
     schema: pl.Schema,
     issued_at_text: pl.Expr | None = None,
 ) -> tuple[pl.Expr, pl.Expr]:
-    """The batch twin of `canonical_message`.
+    """The batch twin of `canonical_message`: `canonical_header` and `canonical_body_expr`.
 
     Args:
         source: The source id, as a string expression.
@@ -297,38 +353,24 @@ def canonical_message_expr(
         issued_at: The issue instant as a UTC ``datetime[us]`` expression.
         fields: The signed columns.
         schema: The input schema (the value encoding depends on each column's dtype).
-        issued_at_text: The canonical text of ``issued_at`` where the caller already has it
-            (null elsewhere); only the other rows are formatted. It must equal what
-            formatting ``issued_at`` gives.
+        issued_at_text: As for `canonical_body_expr`.
 
     Returns:
         ``(message, unsignable)``: the message as a string expression (null where any part is
         null or unsignable), and a boolean that is true where a signed value has no canonical
         form.
     """
-    if issued_at_text is None:
-        issued_text = issued_at_text_expr(issued_at)
-    else:
-        missing = issued_at_text.is_null()
-        issued_text = pl.coalesce(
-            issued_at_text, issued_at_text_expr(pl.when(missing).then(issued_at))
-        )
-    parts: list[pl.Expr] = [
+    body, unsignable = canonical_body_expr(
+        issued_at=issued_at, fields=fields, schema=schema, issued_at_text=issued_at_text
+    )
+    header = pl.concat_str(
         pl.lit(f"{CANONICAL_VERSION}\nsource "),
         _str_expr(source),
         pl.lit("\nkid "),
         _str_expr(kid),
-        pl.lit("\nissued_at "),
-        _str_expr(issued_text),
         pl.lit("\n"),
-    ]
-    flags: list[pl.Expr] = []
-    for name in sorted(fields):
-        text, bad = _value_expr(name, schema[name])
-        parts.extend([pl.lit(f"field {_str(name)} "), text, pl.lit("\n")])
-        flags.append(bad)
-    unsignable = pl.any_horizontal(flags) if flags else pl.lit(value=False)
-    return pl.concat_str(parts), unsignable
+    )
+    return pl.concat_str(header, body), unsignable
 
 
 # -- signatures as text ----------------------------------------------------------------------
