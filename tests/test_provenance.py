@@ -317,7 +317,7 @@ def test_verification_results_land_on_their_rows(signed_guard: ig.Guard) -> None
     assert expected[0] == expected[3] == expected[6] == ()
     assert expected[2] == expected[5] == ("signature.invalid",)
     result = signed_guard.validate(pl.DataFrame(rows * 3))
-    found: list[tuple[str, ...]] = [()] * len(rows) * 3
+    found: list[tuple[str, ...]] = [() for _ in range(len(rows) * 3)]
     for row_id, reasons in result.quarantined.select("row_id", "reasons").iter_rows():
         found[row_id] = tuple(reasons)
     assert found == expected * 3
