@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inputguard import ConfigurationError, Reason, Vocabulary
-from inputguard._matching import FuzzySettings, Matcher, fingerprint, fold, is_mixed_script
+from inputguard._matching import (
+    FuzzySettings,
+    Matcher,
+    _fold_unicode,
+    fingerprint,
+    fold,
+    is_mixed_script,
+)
 
 WORLD = Vocabulary(
     "world",
@@ -48,6 +55,11 @@ def test_fold(text: str, folded: str) -> None:
 @given(st.text())
 def test_fold_is_idempotent(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+@given(st.text(st.characters(max_codepoint=127)) | st.text())
+def test_fold_ascii_shortcut_matches_the_unicode_path(text: str) -> None:
+    assert fold(text) == _fold_unicode(text)
 
 
 @given(st.text())
@@ -334,3 +346,58 @@ def test_matcher_with_qualifiers_pickles() -> None:
     values = ["Japanese Yen", "Korean Won", "Barbadian dollars"]
     assert again.match(values) == matcher.match(values)
     assert again.match(["Japanese Yen"])[0].method == "qualified"
+
+
+_WORLD_KEYS = [k for c, s in WORLD.terms.items() for k in (c, *s)] + list(WORLD.known_other)
+
+
+@st.composite
+def _near_misses(draw: st.DrawFn) -> str:
+    """A vocabulary key with a few random edits, or random text."""
+    if draw(st.booleans()):
+        return draw(st.text(st.characters(min_codepoint=97, max_codepoint=122), max_size=40))
+    chars = list(fold(draw(st.sampled_from(_WORLD_KEYS))))
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(chars)))
+        letter = draw(st.characters(min_codepoint=97, max_codepoint=122))
+        edit = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if edit == "insert" or not chars:
+            chars.insert(at, letter)
+        elif edit == "delete":
+            del chars[min(at, len(chars) - 1)]
+        else:
+            chars[min(at, len(chars) - 1)] = letter
+    return "".join(chars)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        FuzzySettings(),
+        FuzzySettings(cutoff=60.0, margin=20.0),
+        FuzzySettings(cutoff=90.0, margin=0.0),
+    ],
+)
+@given(queries=st.lists(_near_misses(), min_size=1, max_size=12))
+def test_fuzzy_within_reach_decides_as_all_keys(
+    settings: FuzzySettings, queries: list[str]
+) -> None:
+    matcher = Matcher(
+        WORLD.terms, known_other=WORLD.known_other, distinct=WORLD.distinct, settings=settings
+    )
+    queries = [q for q in queries if q]
+    fast = matcher._fuzzy(queries)
+    full = matcher._score_keys(queries, matcher._all_keys)
+    for got, want in zip(fast, full, strict=True):
+        assert want is not None
+        assert (got.value, got.canonical, got.method, got.score, got.reason) == (
+            want.value,
+            want.canonical,
+            want.method,
+            want.score,
+            want.reason,
+        )
+        if got.canonical is None:
+            assert got.runner_up == want.runner_up  # refused: the closest candidate overall
+        else:
+            assert got.runner_up != got.canonical

@@ -63,8 +63,20 @@ def fold(text: str) -> str:
     >>> fold("Bosnia & Herzegovina")
     'bosnia and herzegovina'
     """
+    if text.isascii():
+        # NFKC, NFKD and the letter table leave ASCII alone, and casefold is lower
+        return _punctuation(text.lower())
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
+    """`fold` for any text; `fold` takes a shortcut for ASCII text that gives the same key."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_LETTERS)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _punctuation(text)
+
+
+def _punctuation(text: str) -> str:
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     return _NON_WORD.sub(" ", text).strip()
 
@@ -144,9 +156,11 @@ class Match:
             ``qualified``, ``fuzzy`` (accepted or refused at the fuzzy step), ``known_other``,
             ``confusable``, ``missing`` or ``none`` (nothing matched).
         score: 100 for look-ups; the similarity for fuzzy decisions; 0 when nothing matched.
-        runner_up: For an accepted value, the closest different canonical (fuzzy only); for a
-            refused one, the closest candidate, if any (for an ambiguous qualified value, one
-            of the canonicals it could mean).
+        runner_up: For an accepted value, the closest different canonical among the keys
+            whose length lets them score at least ``cutoff - 2 * margin`` (fuzzy only; None
+            when no such key belongs to another canonical); for a refused one, the closest
+            candidate overall, if any (for an ambiguous qualified value, one of the canonicals
+            it could mean).
         reason: None when accepted, else the ``term.*`` reason code.
     """
 
@@ -174,6 +188,7 @@ class Matcher:
     """
 
     __slots__ = (
+        "_all_keys",
         "_cache",
         "_canonicals",
         "_choices",
@@ -181,15 +196,17 @@ class Matcher:
         "_fingerprints",
         "_folded",
         "_heads",
+        "_key_lengths",
+        "_key_owner",
         "_known_other",
         "_owner_index",
         "_owner_names",
-        "_owner_starts",
         "_qualifier_index",
         "_qualifier_owners",
         "_qualifiers",
         "_settings",
         "_synonyms",
+        "_windows",
     )
 
     def __init__(
@@ -237,8 +254,13 @@ class Matcher:
                 choices.extend(keys)
         self._owner_names = tuple(names)
         self._owner_index = {n: i for i, n in enumerate(names)}
-        self._owner_starts = np.asarray(starts, dtype=np.intp)
+        self._key_owner = np.repeat(np.arange(len(names)), np.diff([*starts, len(choices)]))
         self._choices = tuple(choices)
+        self._key_lengths = np.asarray([len(k) for k in choices], dtype=np.intp)
+        self._all_keys = _Keys(self._choices, self._key_owner, None)
+        # the keys within reach of a query, per query length (longer queries reach no key)
+        longest = int(self._key_lengths.max()) if choices else 0
+        self._windows = tuple(self._reach(size) for size in range(2 * longest + 1))
         self._index_qualifiers(terms)
         self._cache: dict[str, Match] = {}
 
@@ -365,7 +387,7 @@ class Matcher:
             if owner.startswith(_KNOWN_OTHER):
                 return _known_other(value, owner)
             return Match(value, owner, "folded", 100.0, None, None)
-        if is_mixed_script(unicodedata.normalize("NFKC", value)):
+        if not value.isascii() and is_mixed_script(unicodedata.normalize("NFKC", value)):
             return Match(value, None, "confusable", 0.0, None, Reason.TERM_CONFUSABLE)
         if not folded:
             return _refused(value, None)
@@ -460,41 +482,100 @@ class Matcher:
         return named
 
     def _fuzzy(self, queries: list[str]) -> list[Match]:
-        """Score folded queries against every eligible key; decide with cutoff and margins."""
-        decisions: list[Match] = []
-        for lo in range(0, len(queries), _CHUNK):
-            chunk = queries[lo : lo + _CHUNK]
-            scores = process.cdist(
-                chunk,
-                self._choices,
-                scorer=OSA.normalized_similarity,
-                processor=None,
-                dtype=np.float32,
-            )
-            scores *= 100
-            per_owner = np.maximum.reduceat(scores, self._owner_starts, axis=1)
-            rows = np.arange(len(chunk))
-            best = per_owner.argmax(axis=1)
-            top = per_owner[rows, best].copy()
-            if per_owner.shape[1] > 1:
-                per_owner[rows, best] = -1.0  # the best different owner is the next maximum
-                second = per_owner.argmax(axis=1)
-                runner = per_owner[rows, second]
-            else:
-                second, runner = np.full(len(chunk), -1), np.zeros(len(chunk), np.float32)
-            for row, query in enumerate(chunk):
-                s = int(second[row])
-                decisions.append(
-                    self._decide(
-                        query,
-                        name=self._owner_names[int(best[row])],
-                        top=float(top[row]),
-                        runner_name=self._owner_names[s] if s >= 0 else None,
-                        runner=float(runner[row]) if s >= 0 else 0.0,
-                        row=per_owner[row],
-                    )
+        """Score folded queries against the eligible keys; decide with cutoff and margins.
+
+        Queries of one length are scored against the keys within reach of that length (see
+        `_reach`) only: a key out of reach scores below ``cutoff - 2 * margin`` and cannot
+        change a decision. A query whose best key within reach scores below that floor is
+        refused in any case; it is scored again against every key, so that the score and
+        candidate it reports are the best overall.
+        """
+        by_length: dict[int, list[int]] = {}
+        for i, query in enumerate(queries):
+            by_length.setdefault(len(query), []).append(i)
+        decisions: list[Match | None] = [None] * len(queries)
+        low: list[int] = []
+        for size, positions in by_length.items():
+            keys = self._windows[size] if size < len(self._windows) else _NO_KEYS
+            for lo in range(0, len(positions), _CHUNK):
+                chunk = positions[lo : lo + _CHUNK]
+                found = self._score_keys([queries[i] for i in chunk], keys)
+                for i, match in zip(chunk, found, strict=True):
+                    if match is None:
+                        low.append(i)
+                    else:
+                        decisions[i] = match
+        for lo in range(0, len(low), _CHUNK):
+            chunk = low[lo : lo + _CHUNK]
+            for i, match in zip(
+                chunk, self._score_keys([queries[i] for i in chunk], self._all_keys), strict=True
+            ):
+                decisions[i] = match
+        return [d for d in decisions if d is not None]
+
+    def _reach(self, size: int) -> _Keys:
+        """The keys a query of ``size`` characters can score ``cutoff - 2 * margin`` against.
+
+        OSA similarity is at most ``100 * shorter / longer`` length. The floor is lowered by a
+        hundredth, so that float rounding never moves a key out of reach wrongly.
+        """
+        cfg = self._settings
+        floor = cfg.cutoff - 2 * cfg.margin
+        if floor <= 0:
+            return self._all_keys
+        reach = floor - 0.01
+        lengths = self._key_lengths
+        inside = (lengths * 100 >= size * reach) & (lengths * reach <= size * 100)
+        if inside.all():
+            return self._all_keys
+        picked = np.flatnonzero(inside)
+        return _Keys(tuple(self._choices[i] for i in picked), self._key_owner[picked], floor)
+
+    def _score_keys(self, queries: list[str], keys: _Keys) -> list[Match | None]:
+        """Decide queries against ``keys``; None for a query whose best score is below floor.
+
+        ``keys`` are in owner order, so the owner of a row's first best key is the first owner
+        reaching the best score: the best canonical, ties going to the first owner. Masking
+        that owner's keys and taking the first best key again gives the runner-up.
+        """
+        if not keys.texts:
+            return [None] * len(queries)
+        scores = process.cdist(
+            queries, keys.texts, scorer=OSA.normalized_similarity, processor=None, dtype=np.float32
+        )
+        scores *= 100
+        owners = keys.owners
+        rows = np.arange(len(queries))
+        best_key = scores.argmax(axis=1)
+        best = owners[best_key]
+        top = scores[rows, best_key].tolist()
+        second: list[int] = [-1] * len(queries)
+        runner = [0.0] * len(queries)
+        if owners[0] != owners[-1]:
+            starts = np.searchsorted(owners, best, side="left").tolist()
+            ends = np.searchsorted(owners, best, side="right").tolist()
+            for row, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                scores[row, start:end] = -1.0
+            runner_key = scores.argmax(axis=1)
+            second = owners[runner_key].tolist()
+            runner = scores[rows, runner_key].tolist()
+        out: list[Match | None] = []
+        for row, owner in enumerate(best.tolist()):
+            if keys.floor is not None and top[row] < keys.floor:
+                out.append(None)
+                continue
+            s = second[row]
+            out.append(
+                self._decide(
+                    queries[row],
+                    name=self._owner_names[owner],
+                    top=top[row],
+                    runner_name=self._owner_names[s] if s >= 0 else None,
+                    runner=runner[row],
+                    partner_score=_PartnerScores(scores[row], owners),
                 )
-        return decisions
+            )
+        return out
 
     def _decide(
         self,
@@ -504,8 +585,9 @@ class Matcher:
         top: float,
         runner_name: str | None,
         runner: float,
-        row: np.ndarray[Any, np.dtype[np.float32]],
+        partner_score: _PartnerScores,
     ) -> Match:
+        """Decide one query from its best owner and its runner-up, with their scores."""
         cfg = self._settings
         shown_runner = _display(runner_name)
         if top < cfg.cutoff or name.startswith(_KNOWN_OTHER):
@@ -514,9 +596,38 @@ class Matcher:
             return Match(query, None, "fuzzy", round(top, 2), shown_runner, Reason.TERM_AMBIGUOUS)
         for partner in self._distinct.get(name, ()):
             index = self._owner_index.get(partner)
-            if index is not None and top - float(row[index]) < 2 * cfg.margin:
+            if index is not None and top - partner_score(index) < 2 * cfg.margin:
                 return Match(query, None, "fuzzy", round(top, 2), partner, Reason.TERM_AMBIGUOUS)
         return Match(query, name, "fuzzy", round(top, 2), shown_runner, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """Fuzzy keys in owner order, with the owner index of each key.
+
+    ``floor``: the score below which a decision against these keys is left to all keys
+    (None when these are all keys).
+    """
+
+    texts: tuple[str, ...]
+    owners: np.ndarray[Any, np.dtype[np.intp]]
+    floor: float | None
+
+
+_NO_KEYS = _Keys((), np.zeros(0, dtype=np.intp), 100.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _PartnerScores:
+    """An owner's best score in one row of scores (-1 when none of its keys was scored)."""
+
+    row: np.ndarray[Any, np.dtype[np.float32]]
+    owners: np.ndarray[Any, np.dtype[np.intp]]
+
+    def __call__(self, owner: int) -> float:
+        start = int(np.searchsorted(self.owners, owner, side="left"))
+        end = int(np.searchsorted(self.owners, owner, side="right"))
+        return float(self.row[start:end].max()) if end > start else -1.0
 
 
 def _display(owner: str | None) -> str | None:
