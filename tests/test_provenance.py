@@ -323,6 +323,15 @@ def test_verification_results_land_on_their_rows(signed_guard: ig.Guard) -> None
     assert found == expected * 3
 
 
+def test_one_key_batch_marks_the_tampered_rows(signed_guard: ig.Guard) -> None:
+    rows = [signed(amount=float(i)) for i in range(40)]
+    for i in (0, 7, 39):
+        rows[i] = _forge(rows[i], amount=-1.0)
+    result = signed_guard.validate(pl.DataFrame(rows))
+    assert result.quarantined["row_id"].to_list() == [0, 7, 39]
+    assert result.counts() == {"signature.invalid": 3}
+
+
 def _forge(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {**record, **changes}
 
