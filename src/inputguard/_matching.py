@@ -327,7 +327,7 @@ class Matcher:
     # -- decisions -------------------------------------------------------------------------
 
     def match(self, values: Sequence[object]) -> list[Match]:
-        """Decide every value; fuzzy candidates are scored together in one matrix.
+        """Decide every value; fuzzy candidates of one length are scored together.
 
         Args:
             values: Values of any type: None is ``term.missing``, a non-string
@@ -572,7 +572,8 @@ class Matcher:
                     top=top[row],
                     runner_name=self._owner_names[s] if s >= 0 else None,
                     runner=runner[row],
-                    partner_score=_PartnerScores(scores[row], owners),
+                    scores=scores[row],
+                    owners=owners,
                 )
             )
         return out
@@ -585,9 +586,14 @@ class Matcher:
         top: float,
         runner_name: str | None,
         runner: float,
-        partner_score: _PartnerScores,
+        scores: np.ndarray[Any, np.dtype[np.float32]],
+        owners: np.ndarray[Any, np.dtype[np.intp]],
     ) -> Match:
-        """Decide one query from its best owner and its runner-up, with their scores."""
+        """Decide one query from its best owner and its runner-up, with their scores.
+
+        ``scores`` are the query's scores against keys owned by ``owners`` (sorted), with the
+        best owner's keys masked; they give a ``distinct`` partner's score.
+        """
         cfg = self._settings
         shown_runner = _display(runner_name)
         if top < cfg.cutoff or name.startswith(_KNOWN_OTHER):
@@ -596,7 +602,7 @@ class Matcher:
             return Match(query, None, "fuzzy", round(top, 2), shown_runner, Reason.TERM_AMBIGUOUS)
         for partner in self._distinct.get(name, ()):
             index = self._owner_index.get(partner)
-            if index is not None and top - partner_score(index) < 2 * cfg.margin:
+            if index is not None and top - _owner_score(scores, owners, index) < 2 * cfg.margin:
                 return Match(query, None, "fuzzy", round(top, 2), partner, Reason.TERM_AMBIGUOUS)
         return Match(query, name, "fuzzy", round(top, 2), shown_runner, None)
 
@@ -617,17 +623,15 @@ class _Keys:
 _NO_KEYS = _Keys((), np.zeros(0, dtype=np.intp), 100.0)
 
 
-@dataclass(frozen=True, slots=True)
-class _PartnerScores:
-    """An owner's best score in one row of scores (-1 when none of its keys was scored)."""
-
-    row: np.ndarray[Any, np.dtype[np.float32]]
-    owners: np.ndarray[Any, np.dtype[np.intp]]
-
-    def __call__(self, owner: int) -> float:
-        start = int(np.searchsorted(self.owners, owner, side="left"))
-        end = int(np.searchsorted(self.owners, owner, side="right"))
-        return float(self.row[start:end].max()) if end > start else -1.0
+def _owner_score(
+    scores: np.ndarray[Any, np.dtype[np.float32]],
+    owners: np.ndarray[Any, np.dtype[np.intp]],
+    owner: int,
+) -> float:
+    """An owner's best score in ``scores`` (-1 when none of its keys was scored)."""
+    start = int(np.searchsorted(owners, owner, side="left"))
+    end = int(np.searchsorted(owners, owner, side="right"))
+    return float(scores[start:end].max()) if end > start else -1.0
 
 
 def _display(owner: str | None) -> str | None:
