@@ -4,12 +4,14 @@ What runs where on the batch path:
 
 - **Vectorized (native polars):** the allowlist and status checks (``is_in`` on the source
   column, one per status that has sources), the owner column (one ``replace_strict``), the
-  shape checks of the signature fields, the canonical message of every row
-  (`canonical_message_expr`), the key lookup by ``(source, kid)``, and the key validity
-  windows.
+  shape checks of the signature fields, the issue instant (one fixed-format parse for text
+  already in the canonical form, the general ISO-8601 parser for the rest), the key lookup by
+  ``(source, kid)``, the canonical message of every row (the header looked up per key with
+  `canonical_header`, the rest from `canonical_body_expr`), and the key validity windows.
 - **One Python pass per batch:** the cryptographic check itself, HMAC-SHA256 or Ed25519, inside
-  a single ``map_batches`` over the whole column: a loop over the rows that still need it, with
-  the messages and signatures already encoded as bytes. There is no per-row ``map_elements``.
+  a single ``map_batches`` over the whole column. The rows that still need it are grouped by
+  key in polars; each key's prepared check (`batch_verifier`: HMAC keyed states built once)
+  then loops over plain lists of bytes. There is no per-row ``map_elements``.
 """
 
 from __future__ import annotations
@@ -485,7 +487,7 @@ def provenance(
     ...     [Source("orders-api", "team-orders", "active")], default_owner="data-platform"
     ... )
     >>> provenance(registry)
-    provenance(SourceRegistry(<1 sources>, default_owner='data-platform'))
+    provenance(<SourceRegistry 1 sources sha256:405641ca>)
     """
     if not isinstance(registry, SourceRegistry):
         raise ConfigurationError(
