@@ -217,7 +217,9 @@ def signatures(rows: int, repeat: int) -> list[dict[str, object]]:
         raw = [decode_signature(r["signature"]) or b"" for r in records]
         subject = measure(f"validate {kid}", partial(guard.validate, frame), repeat=repeat)
         if kid == "h1":
-            baseline = measure("plain hmac loop", partial(plain_hmac_loop, messages, raw))
+            baseline = measure(
+                "plain hmac loop", partial(plain_hmac_loop, messages, raw), repeat=repeat
+            )
         else:
             baseline = measure(
                 "plain ed25519 loop", partial(plain_ed25519_loop, messages, raw), repeat=1
