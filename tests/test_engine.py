@@ -256,3 +256,21 @@ def test_fingerprint_changes_with_configuration() -> None:
     b = ig.Guard([ig.freshness("ts", error_after="2h")], name="g")
     assert a.fingerprint != b.fingerprint
     assert a.fingerprint == ig.Guard([ig.freshness("ts", error_after="60m")], name="g").fingerprint
+
+
+def test_guard_pickles_with_its_configuration() -> None:
+    import pickle  # noqa: PLC0415
+
+    guard = ig.Guard(
+        [ig.freshness("ts", error_after="1h")],
+        name="travels",
+        clock=ig.FixedClock(NOW),
+        audit_examples=2,
+        source_column=None,
+    )
+    copy = pickle.loads(pickle.dumps(guard))  # noqa: S301 - our own object
+    assert repr(copy) == repr(guard)
+    assert copy.fingerprint == guard.fingerprint
+    assert copy.check({"ts": None}).reasons == ("freshness.missing",)
+    frame = pl.DataFrame({"ts": ["2026-11-22T11:30Z", "x"]})
+    assert_frame_equal(copy.validate(frame).quarantined, guard.validate(frame).quarantined)

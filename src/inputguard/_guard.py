@@ -192,31 +192,25 @@ class Guard:
         inner = ", ".join(repr(v) for v in self._validators)
         return f"Guard([{inner}], name={self._name!r})"
 
+    # What travels to Spark / Ray workers; `_required` is derived again on arrival.
+    _STATE = (
+        "_validators",
+        "_name",
+        "_clock",
+        "_schema",
+        "_fingerprint",
+        "_source_column",
+        "_audit_examples",
+        "_redact",
+        "_observers",
+    )
+
     def __getstate__(self) -> tuple[Any, ...]:
-        return (
-            self._validators,
-            self._name,
-            self._clock,
-            self._schema,
-            self._fingerprint,
-            self._source_column,
-            self._audit_examples,
-            self._redact,
-            self._observers,
-        )
+        return tuple(getattr(self, name) for name in self._STATE)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
-        (
-            self._validators,
-            self._name,
-            self._clock,
-            self._schema,
-            self._fingerprint,
-            self._source_column,
-            self._audit_examples,
-            self._redact,
-            self._observers,
-        ) = state
+        for name, value in zip(self._STATE, state, strict=True):
+            setattr(self, name, value)
         self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
 
     def validate(self, data: Any) -> Result:
