@@ -268,7 +268,7 @@ def test_guard_pickles_with_its_configuration() -> None:
         audit_examples=2,
         source_column=None,
     )
-    copy = pickle.loads(pickle.dumps(guard))  # noqa: S301 - our own object
+    copy = pickle.loads(pickle.dumps(guard))
     assert repr(copy) == repr(guard)
     assert copy.fingerprint == guard.fingerprint
     assert copy.check({"ts": None}).reasons == ("freshness.missing",)
