@@ -152,7 +152,7 @@ class Freshness:
         age = ctx.now - instant
         if -age > self.max_future_skew:
             return RecordOutcome(reasons=(Reason.FRESHNESS_FUTURE,))
-        limits = self._limits_for(record) if self.per_source else self.limits
+        limits = self._limits_for(record)
         if age > limits.error_after:
             return RecordOutcome(reasons=(Reason.FRESHNESS_STALE,))
         if limits.warn_after is not None and age > limits.warn_after:

@@ -110,8 +110,6 @@ class RecordOutcome:
     owner: str | None = None
 
 
-PASS = RecordOutcome()
-
 
 @runtime_checkable
 class Validator(Protocol):
