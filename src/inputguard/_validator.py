@@ -110,7 +110,6 @@ class RecordOutcome:
     owner: str | None = None
 
 
-
 @runtime_checkable
 class Validator(Protocol):
     """What the engine and the record path need from a validator."""
