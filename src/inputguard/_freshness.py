@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from inputguard._duration import Duration, format_duration, parse_duration
+from inputguard._fastpath import FALLBACK, FastStep
 from inputguard._reasons import Reason
-from inputguard._timestamps import in_python_range, parse_timestamp, parse_timestamp_expr
+from inputguard._timestamps import (
+    COMMON_SHAPE,
+    in_python_range,
+    parse_timestamp,
+    parse_timestamp_expr,
+)
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
@@ -178,6 +184,57 @@ class Freshness:
             return value.astimezone(UTC)
         except OverflowError:
             return Reason.FRESHNESS_INVALID
+
+    def record_step(self, prefix: str) -> FastStep:
+        """The compiled record path's step: a clean pass for an aware timestamp in range.
+
+        Text in `COMMON_SHAPE` or an aware `datetime` whose age is within every limit passes,
+        normalized to UTC. Anything else (other text, a naive timestamp, years 1 and 9999 at
+        the edge of the representable range, a warning) is left to `check_record`.
+        """
+        p = prefix
+        lines = [
+            f"{p}v = record[{self.column!r}]",
+            f"if {p}v.__class__ is str:",
+            f"    if {p}shape({p}v) is None:",
+            f"        {FALLBACK}",
+            f"    {p}t = {p}fromisoformat({p}v)",  # ValueError (Feb 30, year 0): the reference
+            f"elif {p}v.__class__ is {p}datetime and {p}v.utcoffset() is not None:",
+            f"    {p}t = {p}v",
+            "else:",
+            f"    {FALLBACK}",
+            f"if not 1 < {p}t.year < 9999:",
+            f"    {FALLBACK}",
+            f"{p}u = {p}t if {p}t.tzinfo is {p}UTC else {p}t.astimezone({p}UTC)",
+            f"{p}age = now - {p}u",
+            f"if {p}age < {p}skew:",  # `-age > max_future_skew`, without negating per call
+            f"    {FALLBACK}",
+        ]
+        constants: dict[str, object] = {
+            f"{p}shape": COMMON_SHAPE.fullmatch,
+            f"{p}fromisoformat": datetime.fromisoformat,
+            f"{p}datetime": datetime,
+            f"{p}UTC": UTC,
+            f"{p}skew": -self.max_future_skew,
+        }
+        if self.per_source:  # the same choice of limits as `_limits_for`
+            lines += [
+                f"{p}s = record.get({self.source!r})",
+                f"{p}lim = {p}by_source.get({p}s, {p}default) "
+                f"if isinstance({p}s, str) else {p}default",
+                f"if {p}age > {p}lim.error_after or "
+                f"({p}lim.warn_after is not None and {p}age > {p}lim.warn_after):",
+                f"    {FALLBACK}",
+            ]
+            constants[f"{p}by_source"] = dict(self.per_source)
+            constants[f"{p}default"] = self.limits
+        else:
+            lines += [f"if {p}age > {p}error_after:", f"    {FALLBACK}"]
+            constants[f"{p}error_after"] = self.limits.error_after
+            if self.limits.warn_after is not None:
+                lines += [f"if {p}age > {p}warn_after:", f"    {FALLBACK}"]
+                constants[f"{p}warn_after"] = self.limits.warn_after
+        return FastStep(lines=tuple(lines), constants=constants, outputs={self.column: f"{p}u"})
 
     # -- batch path ------------------------------------------------------------------------
 

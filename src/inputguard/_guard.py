@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 from inputguard import _audit
 from inputguard._clock import Clock, read_clock, system_clock
 from inputguard._engine import as_lazy, require_columns, run_batch
+from inputguard._fastpath import compile_record_path
 from inputguard._reasons import Reason
 from inputguard._result import Result, Verdict
 from inputguard._schema import StructuralSchema, schema_plan
@@ -18,6 +20,7 @@ from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
     import os
+    from datetime import datetime
 
     from inputguard._wrap import OnFail, Sink
 
@@ -25,6 +28,9 @@ __all__ = ["Guard"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+_perf_counter = time.perf_counter
+_INFO = logging.INFO
 
 
 class Guard:
@@ -51,8 +57,7 @@ class Guard:
     Raises:
         ConfigurationError: An empty name, or a validator that is not a validator.
 
-    >>> from datetime import UTC, datetime
-    >>> import polars as pl
+    >>>     >>> import polars as pl
     >>> import inputguard as ig
     >>> guard = ig.Guard(
     ...     [ig.freshness("ts", error_after="1h")],
@@ -68,9 +73,11 @@ class Guard:
     __slots__ = (
         "_audit_examples",
         "_clock",
+        "_decide",
         "_fingerprint",
         "_name",
         "_observers",
+        "_record_source",
         "_redact",
         "_required",
         "_schema",
@@ -116,9 +123,9 @@ class Guard:
         self._redact = redact
         self._observers = watchers
         self._validators = checked
-        self._required = tuple(dict.fromkeys(c for v in checked for c in v.columns))
         self._name = name
         self._clock: Clock = clock or system_clock
+        self._derive()
         self._schema = schema
         self._fingerprint = _audit.fingerprint(
             name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
@@ -192,7 +199,7 @@ class Guard:
         inner = ", ".join(repr(v) for v in self._validators)
         return f"Guard([{inner}], name={self._name!r})"
 
-    # What travels to Spark / Ray workers; `_required` is derived again on arrival.
+    # What travels to Spark / Ray workers; `_derive` rebuilds the rest on arrival.
     _STATE = (
         "_validators",
         "_name",
@@ -211,7 +218,17 @@ class Guard:
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         for name, value in zip(self._STATE, state, strict=True):
             setattr(self, name, value)
+        self._derive()
+
+    def _derive(self) -> None:
+        """What is derived from the validators and the clock (rebuilt on unpickling)."""
         self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
+        # `_decide(record) -> Verdict`, without an audit event (`check` and wrappers log it):
+        # the compiled record path, falling back to `_check_reference`.
+        self._decide: Callable[[Mapping[str, Any]], Verdict]
+        self._decide, self._record_source = compile_record_path(
+            self._validators, clock=self._clock, reference=self._check_reference
+        )
 
     def validate(self, data: Any) -> Result:
         """Validate a frame in one vectorized pass.
@@ -285,7 +302,9 @@ class Guard:
         """Check one record in plain Python (no DataFrame): the single-record fast path.
 
         Gives the same verdict, reasons and normalized values as `validate` on a one-row frame.
-        A structural ``schema`` is a batch contract and is not applied here.
+        A structural ``schema`` is a batch contract and is not applied here. A plain ``dict``
+        that passes cleanly goes through the guard's compiled record path (``_fastpath.py``);
+        any other record through each validator's ``check_record``, with the same result.
 
         Args:
             record: A mapping of column name to value.
@@ -297,7 +316,22 @@ class Guard:
             InputRejected: A key a validator needs is missing (``schema.missing_column``), or
                 the record is not a mapping.
         """
-        started = time.perf_counter()
+        started = _perf_counter()
+        verdict = self._decide(record)
+        if _audit.deferred.get() is None:
+            try:  # `_audit.wanted()`, inlined: this runs on every record
+                if not _audit.logger.bind().is_enabled_for(_INFO):
+                    return verdict  # nobody would see the event: do not build it
+            except AttributeError:  # a logger that cannot tell: build the event
+                pass
+        _audit.emit("inputguard.check", **self._record_event(verdict, started))
+        return verdict
+
+    def _check_reference(self, record: Mapping[str, Any], now: datetime) -> Verdict:
+        """Every validator's ``check_record`` with the clock reading ``now``.
+
+        The reference the compiled record path is held to, and what it falls back to.
+        """
         if record.__class__ is not dict and not isinstance(record, Mapping):
             raise InputRejected(
                 f"check() takes a mapping of column to value (got {type(record).__name__})",
@@ -306,7 +340,6 @@ class Guard:
         for key in self._required:
             if key not in record:
                 require_columns(list(record), self._validators, kind="key")  # raises, naming it
-        now = read_clock(self._clock)
         ctx = RecordContext(now=now)
         reasons: list[str] = []
         warnings: list[str] = []
@@ -322,28 +355,38 @@ class Guard:
                 updates.update(outcome.updates)
             if owner is None:
                 owner = outcome.owner
-        ok = not reasons
-        verdict = Verdict(  # positional: this runs on every record
-            ok,
-            {**record, **updates} if ok else dict(record),
-            tuple(map(str, reasons)) if reasons else (),  # plain strings, as in frames
+        if not reasons:
+            return Verdict(
+                True,
+                {**record, **updates},
+                (),
+                tuple(map(str, warnings)) if warnings else (),
+                None,  # accepted: nothing to fix (frames give accepted rows no owner either)
+                now,
+            )
+        return Verdict(
+            False,
+            dict(record),
+            tuple(map(str, reasons)),  # plain strings, as in frames
             tuple(map(str, warnings)) if warnings else (),
             owner,
             now,
         )
-        _audit.emit(
-            "inputguard.check",
-            guard=self._name,
-            guard_fingerprint=self._fingerprint,
-            checked_at=now,
-            rows_in=1,
-            accepted=int(ok),
-            quarantined=int(not ok),
-            reasons=lambda: dict.fromkeys(verdict.reasons, 1),
-            duration_s=time.perf_counter() - started,
-            more=lambda: self._record_extras(verdict),
-        )
-        return verdict
+
+    def _record_event(self, verdict: Verdict, started: float) -> dict[str, Any]:
+        """The keyword arguments of `_audit.emit` for a record's ``inputguard.check`` event."""
+        ok = verdict.ok
+        return {
+            "guard": self._name,
+            "guard_fingerprint": self._fingerprint,
+            "checked_at": verdict.checked_at,
+            "rows_in": 1,
+            "accepted": int(ok),
+            "quarantined": int(not ok),
+            "reasons": lambda: dict.fromkeys(verdict.reasons, 1),
+            "duration_s": _perf_counter() - started,
+            "more": lambda: self._record_extras(verdict),
+        }
 
     def _record_extras(self, verdict: Verdict) -> dict[str, object]:
         """The optional parts of a record event (called only if the event is logged)."""

@@ -367,6 +367,14 @@ class Matcher:
                 return cached
         return self.match([value])[0]
 
+    @property
+    def decisions(self) -> Mapping[str, Match]:
+        """The live decision cache, by input text (read-only; cleared in place when full).
+
+        The compiled record path looks values up in it; `match_one` consults it first.
+        """
+        return self._cache
+
     def _remember(self, match: Match) -> Match:
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()

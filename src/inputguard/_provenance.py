@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
+from inputguard._fastpath import FALLBACK, FastStep
 from inputguard._reasons import Reason
 from inputguard._registry import SourceRegistry
 from inputguard._signing import (
@@ -135,6 +136,19 @@ class Provenance:
             return RecordOutcome(owner=entry.owner)
         reason = self._signature_reason(record, value, ctx.now)
         return RecordOutcome(reasons=() if reason is None else (reason,), owner=entry.owner)
+
+    def record_step(self, prefix: str) -> FastStep | None:
+        """The compiled record path's step: the source is registered and active.
+
+        With signatures there is no step of its own: the record path calls `check_record`.
+        """
+        if self.signature is not None:
+            return None
+        active = frozenset(s.id for s in self.registry.sources if s.status == "active")
+        return FastStep(
+            lines=(f"if record[{self.source!r}] not in {prefix}active:", f"    {FALLBACK}"),
+            constants={f"{prefix}active": active},
+        )
 
     def _signature_reason(  # noqa: PLR0911 - one return per reason, in the documented order
         self, record: Mapping[str, Any], source: str, now: datetime

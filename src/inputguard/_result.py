@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
@@ -110,16 +110,19 @@ class Result:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The outcome of `Guard.check` on one record.
+class Verdict(NamedTuple):
+    """The outcome of `Guard.check` on one record: an immutable named tuple.
+
+    A named tuple rather than a dataclass because one is built for every record a model scores:
+    it costs a quarter of a frozen dataclass to construct (see ``docs/decorators.md``).
 
     Attributes:
         ok: True when the record passed.
         record: The normalized record when it passed; the original record when it did not.
         reasons: Reason codes that rejected the record (empty when ``ok``).
         warnings: Warning codes (the record may still be ``ok``).
-        owner: Who must fix a rejected record, when a validator knows.
+        owner: Who must fix a rejected record, when a validator knows (None when ``ok``, as
+            accepted rows of a frame have no owner either).
         checked_at: The clock reading the checks used.
     """
 

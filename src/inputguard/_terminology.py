@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from inputguard._fastpath import FALLBACK, FastStep
 from inputguard._matching import FuzzySettings, Match, Matcher
 from inputguard._reasons import Reason
 from inputguard._result import RESERVED_COLUMNS
@@ -98,6 +99,29 @@ class Terminology:
         if self.score_column is not None:
             updates[self.score_column] = decision.score
         return RecordOutcome(updates=updates)
+
+    def record_step(self, prefix: str) -> FastStep:
+        """The compiled record path's step: a value the matcher has already accepted.
+
+        It reads the matcher's own decision cache (the first thing `check_record` consults),
+        so it takes exactly the decisions the reference takes; a value not decided yet, or
+        refused, is left to `check_record`, which decides and caches it.
+        """
+        p = prefix
+        outputs = {self.column: f"{p}m.canonical"}
+        if self.method_column is not None:
+            outputs[self.method_column] = f"{p}m.method"
+        if self.score_column is not None:
+            outputs[self.score_column] = f"{p}m.score"
+        return FastStep(
+            lines=(
+                f"{p}m = {p}decided(record[{self.column!r}])",
+                f"if {p}m is None or {p}m.reason is not None:",
+                f"    {FALLBACK}",
+            ),
+            constants={f"{p}decided": self._matcher.decisions.get},
+            outputs=outputs,
+        )
 
     # -- batch path ------------------------------------------------------------------------
 

@@ -198,11 +198,18 @@ def guarded(
         if not callable(fn):
             raise ConfigurationError(f"guard.wrap decorates a function (got {fn!r})")
         call = _GuardedCall(guard, fn, arg, policy, write, keep_meta=keep_meta_columns)
+        quiet, first = call.quiet(), call.index == 0
+        target = cast("Callable[..., Any]", fn)  # called with the normalized record in place
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def guarded_async(*args: Any, **kwargs: Any) -> Any:
-                args, kwargs, failed = call.enter(args, kwargs)
+                decided = quiet(args, kwargs)
+                if decided is not None and decided.ok:
+                    if first:
+                        return await target(decided.record, *args[1:], **kwargs)
+                    return await target(*call.replaced(args, decided.record), **kwargs)
+                args, kwargs, failed = call.enter(args, kwargs, decided=decided)
                 if failed is not None:
                     value = cast("Fallback", fallback)(*failed)
                     if inspect.isawaitable(value):
@@ -214,7 +221,12 @@ def guarded(
 
         @functools.wraps(fn)
         def guarded_sync(*args: Any, **kwargs: Any) -> Any:
-            args, kwargs, failed = call.enter(args, kwargs)
+            decided = quiet(args, kwargs)
+            if decided is not None and decided.ok:
+                if first:
+                    return target(decided.record, *args[1:], **kwargs)
+                return target(*call.replaced(args, decided.record), **kwargs)
+            args, kwargs, failed = call.enter(args, kwargs, decided=decided)
             if failed is not None:
                 return cast("Fallback", fallback)(*failed)
             return fn(*args, **kwargs)
@@ -380,10 +392,67 @@ class _GuardedCall:
 
     # -- per call ----------------------------------------------------------------------------
 
+    def quiet(self) -> Callable[[tuple[Any, ...], dict[str, Any]], Verdict | None]:
+        """The hot path: ``(args, kwargs) -> verdict`` on a positional ``dict``, nothing to log.
+
+        Covers the common call (a record passed by position, logging filtered out, no
+        `bypass`) in one step. An accepted verdict is final: the wrapper calls the function
+        with ``verdict.record``. A rejected one goes to `enter` as ``decided`` so the policy
+        applies without deciding twice. None: `enter` handles the call from the start.
+        Everything it needs is bound as a local of the closure (it runs on every call).
+        """
+        index, name, function = self._index, self._name, self._function
+        warn = self._policy == "warn"
+        decide = self._guard._decide
+        bypassed, last, logger = _BYPASS_REASON.get, _LAST.set, _audit.logger
+        info, warning = logging.INFO, logging.WARNING
+
+        def quiet(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Verdict | None:
+            if index is None or len(args) <= index or (kwargs and name in kwargs):
+                return None
+            value = args[index]
+            if value.__class__ is not dict or bypassed() is not None:
+                return None
+            try:  # `_audit.wanted`, inlined
+                bound = logger.bind()
+                if bound.is_enabled_for(info) or (warn and bound.is_enabled_for(warning)):
+                    return None  # an event to log: `enter` times and builds it
+            except AttributeError:  # a logger that cannot tell: assume it logs
+                return None
+            try:
+                verdict = decide(value)
+            except InputRejected:  # rejected as a whole (a missing key): `enter` reports it
+                return None
+            if verdict.ok:
+                last(("none", function, verdict))
+            return verdict
+
+        return quiet
+
+    @property
+    def index(self) -> int | None:
+        """The guarded parameter's position, when it can be passed by position."""
+        return self._index
+
+    def replaced(self, args: tuple[Any, ...], record: Any) -> tuple[Any, ...]:
+        """``args`` with the guarded positional argument replaced by ``record``."""
+        index = cast("int", self._index)
+        if index == 0:
+            return (record, *args[1:])
+        return (*args[:index], record, *args[index + 1 :])
+
     def enter(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any], *, defaults: bool = True
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        defaults: bool = True,
+        decided: Verdict | None = None,
     ) -> tuple[tuple[Any, ...], dict[str, Any], tuple[Any, Verdict | Result] | None]:
-        """Check the guarded argument; return the call's arguments, or the fallback's inputs."""
+        """Check the guarded argument; return the call's arguments, or the fallback's inputs.
+
+        ``decided`` is the verdict `quiet` already took on the positional record, if any.
+        """
         name, index = self._name, self._index
         if self._keyword and name in kwargs:
             value = kwargs[name]
@@ -405,7 +474,7 @@ class _GuardedCall:
 
         kind = _MAPPING if type(value) is dict else _kind_of(value)
         if kind in _RECORD_KINDS:
-            new, failed = self._record(value, kind)
+            new, failed = self._record(value, kind, decided)
         else:
             new, failed = self._frame(value, kind)
         if failed is not None:
@@ -418,7 +487,9 @@ class _GuardedCall:
             kwargs = {**kwargs, name: new}
         return args, kwargs, None
 
-    def _record(self, value: Any, kind: str) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
+    def _record(
+        self, value: Any, kind: str, decided: Verdict | None = None
+    ) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
         if kind == _MAPPING:
             mapping = value
         elif kind == _MODEL:
@@ -431,26 +502,27 @@ class _GuardedCall:
         wanted = _audit.enabled(bound, logging.INFO) or (
             self._policy == "warn" and _audit.enabled(bound, logging.WARNING)
         )
-        pending = [] if wanted else _audit.DISCARD
         rejected: InputRejected | None = None
-        token = _audit.deferred.set(pending)
+        started = time.perf_counter()
         try:
-            verdict = self._guard.check(mapping)
+            verdict = self._guard._decide(mapping) if decided is None else decided
         except InputRejected as exc:  # rejected as a whole: a missing key, not a record
             rejected = exc
             is_mapping = isinstance(mapping, Mapping)
             verdict = Verdict(
                 ok=False, record=dict(mapping) if is_mapping else {}, reasons=exc.reasons
             )
-            self._emit_whole("inputguard.check", 1 if is_mapping else None, exc.reasons)
-        finally:
-            _audit.deferred.reset(token)
-
+            pending: list[tuple[str, dict[str, Any]]] = []
+            token = _audit.deferred.set(pending if wanted else _audit.DISCARD)
+            try:
+                self._emit_whole("inputguard.check", 1 if is_mapping else None, exc.reasons)
+            finally:
+                _audit.deferred.reset(token)
+        else:
+            event = self._guard._record_event(verdict, started) if wanted else None
+            pending = [] if event is None else [("inputguard.check", _audit.payload(**event))]
         if verdict.ok:
-            if pending:
-                self._finish(bound, pending, "none", verdict)
-            else:
-                _LAST.set(("none", self._function, verdict))
+            self._finish(bound, pending, "none", verdict)
             if kind is _MAPPING:
                 return verdict.record, None
             return _rebuild(value, kind, mapping, verdict.record), None

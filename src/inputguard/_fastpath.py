@@ -1,0 +1,180 @@
+"""The compiled record path: one generated function per guard, ``decide(record) -> Verdict``.
+
+Most of what `Guard.check` spent on a record went to bookkeeping that a record passing every
+check does not need: an outcome object per validator, reason and warning lists, merging their
+updates. So when a guard is built, `compile_record_path` joins the validators into ONE plain
+Python function, the way attrs writes a class's ``__init__``. Each validator contributes a
+`FastStep`: a few statements that read the record, leave it to the reference (`FALLBACK`) on
+anything other than a clean pass, and name the normalized values they produce. The function:
+
+- reads the guard's clock once;
+- returns an accepted `Verdict` with the normalized record (a new ``dict``) when every
+  validator passes without a warning;
+- in every other case (a failure, a warning, a value or type a step does not handle, one of
+  the exceptions in `FALLBACK_ERRORS`, a record that is not a ``dict``) hands the record and
+  the same clock reading to the reference: every validator's ``check_record``, which also
+  gives the reasons, warnings and owner.
+
+The compiled function is thus only ever a shortcut to the answer the reference gives;
+``tests/test_fastpath.py`` holds it to that for generated records. A validator without a step
+of its own (a user-defined validator, provenance with signatures) is called through its
+``check_record`` from inside the function, so every guard has a compiled path; such a
+validator may be called twice for a record that a later step leaves to the reference, which
+is why ``check_record`` must have no side effects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+
+from inputguard._clock import FixedClock, read_clock, system_clock
+from inputguard._result import Verdict
+from inputguard._validator import RecordContext
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from inputguard._clock import Clock
+    from inputguard._validator import Validator
+
+__all__ = [
+    "FALLBACK",
+    "FALLBACK_ERRORS",
+    "FastStep",
+    "SteppedValidator",
+    "compile_record_path",
+    "reference_step",
+]
+
+FALLBACK: Final = "break"
+"""The statement a step uses to leave the record to the reference path."""
+
+FALLBACK_ERRORS: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError, OverflowError)
+"""Exceptions that send a record to the reference path instead of failing the call.
+
+A missing key (the reference raises `InputRejected` naming it), an unhashable value looked up
+in a set, a text `datetime.fromisoformat` refuses: the reference decides all of them.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FastStep:
+    """One validator's part of the compiled record path.
+
+    Every name a step defines or uses starts with the prefix it was given, so that steps
+    cannot collide; ``record`` (the input dict) and ``now`` (the UTC clock reading) are the
+    function's arguments.
+
+    Attributes:
+        lines: Statements, unindented (nested blocks indented by four spaces), that end in the
+            step's values being computed, or in `FALLBACK` when the record is not a clean pass.
+        constants: Values the lines refer to, by name.
+        outputs: Normalized values: record key -> an expression over the step's names.
+        merge: Optional expression giving a mapping of further normalized values.
+    """
+
+    lines: tuple[str, ...]
+    constants: Mapping[str, object] = field(default_factory=dict)
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    merge: str | None = None
+
+
+@runtime_checkable
+class SteppedValidator(Protocol):
+    """A validator that contributes its own `FastStep` (the built-in ones do)."""
+
+    def record_step(self, prefix: str) -> FastStep | None:
+        """This validator's step, or None to be called through ``check_record``."""
+        ...
+
+
+def reference_step(validator: Validator, prefix: str) -> FastStep:
+    """A step that calls ``validator.check_record`` and passes only a clean outcome."""
+    p = prefix
+    return FastStep(
+        lines=(
+            f"{p}o = {p}check(record, {p}context(now))",
+            f"if {p}o.reasons or {p}o.warnings:",
+            f"    {FALLBACK}",
+        ),
+        constants={f"{p}check": validator.check_record, f"{p}context": RecordContext},
+        merge=f"{p}o.updates",
+    )
+
+
+def compile_record_path(
+    validators: Iterable[Validator],
+    *,
+    clock: Clock,
+    reference: Callable[[Mapping[str, Any], datetime], Verdict],
+) -> tuple[Callable[[Mapping[str, Any]], Verdict], str]:
+    """Join the validators' steps into one function ``decide(record) -> Verdict``.
+
+    The function reads the clock once, tries the steps on a plain ``dict``, and hands the
+    record and that reading to ``reference`` whenever a step does not pass it cleanly (and for
+    any record that is not a ``dict``).
+
+    Args:
+        validators: The guard's validators, in order (later normalized values win, as in
+            ``Guard.check``).
+        clock: The guard's clock. A `FixedClock` is read (and checked) once, here; the
+            system clock is read inline; any other through `read_clock` on every call.
+        reference: ``(record, now) -> Verdict``: every validator's ``check_record``.
+
+    Returns:
+        The function, and its source (kept on the guard for inspection).
+    """
+    namespace: dict[str, Any] = {
+        "_FALLBACK_ERRORS": FALLBACK_ERRORS,
+        "_reference": reference,
+        "_verdict": tuple.__new__,  # a Verdict from a prepared tuple: the one object per call
+        "_Verdict": Verdict,
+    }
+    if type(clock) is FixedClock:
+        namespace["_now"] = read_clock(clock)
+        read = "_now"
+    elif clock is system_clock:
+        namespace.update(_utc_now=datetime.now, _UTC=UTC)
+        read = "_utc_now(_UTC)"
+    else:
+        namespace.update(_read_clock=read_clock, _clock=clock)
+        read = "_read_clock(_clock)"
+    body: list[str] = []
+    writes: list[str] = []
+    for index, validator in enumerate(validators):
+        prefix = f"_v{index}_"
+        step = validator.record_step(prefix) if isinstance(validator, SteppedValidator) else None
+        if step is None:
+            step = reference_step(validator, prefix)
+        foreign = [name for name in step.constants if not name.startswith(prefix)]
+        if foreign:  # a bug in a step, never a user error
+            raise AssertionError(f"step of {validator!r} defines {foreign} outside {prefix!r}")
+        namespace.update(step.constants)
+        body += step.lines
+        writes += [f"new[{key!r}] = {expression}" for key, expression in step.outputs.items()]
+        if step.merge is not None:
+            writes.append(f"new.update({step.merge})")
+    # Steps leave the one-pass `while` loop with `break` (FALLBACK) and the record goes to the
+    # reference, outside the `try`: an exception the reference raises is never caught here.
+    source = "\n".join(
+        [
+            "def decide(record):",
+            f"    now = {read}",
+            "    if record.__class__ is dict:",
+            "        try:",
+            "            while True:",
+            *(f"                {line}" for line in body),
+            "                new = dict(record)",
+            *(f"                {line}" for line in writes),
+            "                return _verdict(_Verdict, (True, new, (), (), None, now))",
+            "        except _FALLBACK_ERRORS:",
+            "            pass",
+            "    return _reference(record, now)",
+        ]
+    )
+    # The source is assembled above from the validators' own steps (no user text but reprs of
+    # column names), the same technique attrs and dataclasses use to write __init__.
+    exec(compile(source, "<inputguard record path>", "exec"), namespace)  # noqa: S102
+    return namespace["decide"], source
