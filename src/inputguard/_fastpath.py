@@ -18,9 +18,11 @@ anything other than a clean pass, and name the normalized values they produce. T
 The compiled function is thus only ever a shortcut to the answer the reference gives;
 ``tests/test_fastpath.py`` holds it to that for generated records. A validator without a step
 of its own (a user-defined validator, provenance with signatures) is called through its
-``check_record`` from inside the function, so every guard has a compiled path; such a
-validator may be called twice for a record that a later step leaves to the reference, which
-is why ``check_record`` must have no side effects.
+``check_record`` from inside the function, so every guard has a compiled path. Those calls
+come after every cheap step, so a record that fails a built-in check never reaches them
+twice; a record such a validator itself rejects (or warns about) is checked by it twice, once
+here and once by the reference, which is one reason ``check_record`` must have no side
+effects.
 """
 
 from __future__ import annotations
@@ -141,13 +143,15 @@ def compile_record_path(
     else:
         namespace.update(_read_clock=read_clock, _clock=clock)
         read = "_read_clock(_clock)"
-    body: list[str] = []
-    writes: list[str] = []
+    own: list[str] = []
+    called: list[str] = []  # steps that call check_record: after the cheap ones (see above)
+    writes: list[str] = []  # normalized values, in validator order: later validators win
     for index, validator in enumerate(validators):
         prefix = f"_v{index}_"
         step = validator.record_step(prefix) if isinstance(validator, SteppedValidator) else None
+        body = own
         if step is None:
-            step = reference_step(validator, prefix)
+            step, body = reference_step(validator, prefix), called
         foreign = [name for name in step.constants if not name.startswith(prefix)]
         if foreign:  # a bug in a step, never a user error
             raise AssertionError(f"step of {validator!r} defines {foreign} outside {prefix!r}")
@@ -156,6 +160,7 @@ def compile_record_path(
         writes += [f"new[{key!r}] = {expression}" for key, expression in step.outputs.items()]
         if step.merge is not None:
             writes.append(f"new.update({step.merge})")
+    body = own + called
     # Steps leave the one-pass `while` loop with `break` (FALLBACK) and the record goes to the
     # reference, outside the `try`: an exception the reference raises is never caught here.
     source = "\n".join(

@@ -263,6 +263,18 @@ class Matcher:
         self._windows = tuple(self._reach(size) for size in range(2 * longest + 1))
         self._index_qualifiers(terms)
         self._cache: dict[str, Match] = {}
+        self._prime()
+
+    def _prime(self) -> None:
+        """Decide the vocabulary's own terms up front (exact and synonym look-ups, cached).
+
+        They are the values live systems send most, and the compiled record path reads the
+        cache: primed, they take its cheapest path from the first record on.
+        """
+        for term in (*self._canonicals, *self._synonyms):
+            decided = self._lookup(term)
+            if isinstance(decided, Match):
+                self._cache[term] = decided
 
     def _index_qualifiers(self, terms: Mapping[str, Sequence[str]]) -> None:
         """Build the tables of the qualified step (empty when no canonical has qualifiers).
@@ -377,7 +389,8 @@ class Matcher:
 
     def _remember(self, match: Match) -> Match:
         if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
+            self._cache.clear()  # in place: the compiled record path holds this dict
+            self._prime()
         assert isinstance(match.value, str)
         self._cache[match.value] = match
         return match
