@@ -140,6 +140,15 @@ GUARDS = {
 timestamps = st.one_of(
     st.none(),
     st.from_regex(COMMON_SHAPE, fullmatch=True),
+    # the separators the compiled path looks at, with any digits (hours 24-99, offsets +99:99)
+    st.from_regex(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}",
+        fullmatch=True,
+    ),
+    st.from_regex(
+        r"[0-9a ]{4}-[0-9]{2}-[0-9]{2}T[0-9 ]{2}:[0-9]{2}:[0-9]{2}[+-][0-9+]{2}:[0-9z]{2}",
+        fullmatch=True,
+    ),
     st.datetimes(min_value=datetime(2026, 11, 22, 10), max_value=datetime(2026, 11, 22, 12, 5)).map(
         lambda d: d.replace(tzinfo=UTC).isoformat()
     ),

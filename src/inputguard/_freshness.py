@@ -189,22 +189,25 @@ class Freshness:
         """The compiled record path's step: a clean pass for an aware timestamp in range.
 
         Text in `COMMON_SHAPE` or an aware `datetime` whose age is within every limit passes,
-        normalized to UTC. Anything else (other text, a naive timestamp, years 1 and 9999 at
-        the edge of the representable range, a warning) is left to `check_record`.
+        normalized to UTC. Anything else (other text, a naive timestamp, an instant outside
+        the representable range, a warning) is left to `check_record`.
         """
         p = prefix
         lines = [
             f"{p}v = record[{self.column!r}]",
             f"if {p}v.__class__ is str:",
-            f"    if {p}shape({p}v) is None:",
+            # "YYYY-MM-DDThh:mm:ss+hh:mm" by its separators (half the regex's time); the
+            # parser then requires digits everywhere else and checks every range but the
+            # offset's minutes, hence the `< "6"`. Any other text: the common-shape regex.
+            f"    if not (len({p}v) == 25 and {p}v[4:17:3] == '--T::' and {p}v[19] in '+-' "
+            f"and {p}v[22] == ':' and {p}v[23] < '6') and {p}shape({p}v) is None:",
             f"        {FALLBACK}",
             f"    {p}t = {p}fromisoformat({p}v)",  # ValueError (Feb 30, year 0): the reference
             f"elif {p}v.__class__ is {p}datetime and {p}v.utcoffset() is not None:",
             f"    {p}t = {p}v",
             "else:",
             f"    {FALLBACK}",
-            f"if not 1 < {p}t.year < 9999:",
-            f"    {FALLBACK}",
+            # An instant outside the years 1-9999 in UTC: OverflowError, left to the reference.
             f"{p}u = {p}t if {p}t.tzinfo is {p}UTC else {p}t.astimezone({p}UTC)",
             f"{p}age = now - {p}u",
             f"if {p}age < {p}skew:",  # `-age > max_future_skew`, without negating per call
