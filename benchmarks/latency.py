@@ -11,6 +11,9 @@ configures a logger that drops info events (cached, as production setups do); ``
 every event as JSON to ``os.devnull``, which is the cost of actually logging. ``both`` runs
 ``off`` here and ``json`` in a fresh interpreter (structlog caches its logger on first use).
 
+``--rejected`` also times a stale record: the compiled path hands it to the reference, and
+the wrapped function takes a fallback (pydantic's ValidationError is caught).
+
 Run: ``python -m benchmarks.latency`` (``--help`` for options).
 """
 
@@ -49,6 +52,7 @@ RECORD: dict[str, Any] = {
     "currency": "EUR",
     "amount": 12.5,
 }
+STALE: dict[str, Any] = {**RECORD, "event_ts": "2026-11-22T11:00:00+00:00"}
 CHECKS = [  # (record, accepted?) that every variant must agree on before anything is timed
     (RECORD, True),
     ({**RECORD, "country": "France", "currency": "Euro"}, True),
@@ -216,31 +220,47 @@ def _percentile(samples: list[int], q: float) -> float:
     return float(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
 
 
-def run(*, calls: int, rounds: int, full: bool, label: str) -> dict[str, tuple[float, float]]:
-    """Time every variant; print and return p50/p99 in microseconds by variant."""
+def _pydantic_or_none(record: dict[str, Any]) -> Features | None:
+    """``pydantic_predict``, with its ValidationError caught (the caller's usual handling)."""
+    try:
+        return pydantic_predict(record)  # type: ignore[arg-type]
+    except ValidationError:
+        return None
+
+
+def run(
+    *, calls: int, rounds: int, full: bool, label: str, rejected: bool = False
+) -> dict[str, tuple[float, float]]:
+    """Time every variant; print and return p50/p99 in microseconds by variant.
+
+    ``rejected`` times a stale record instead (the guard's fallback path), with a fallback
+    policy on the wrapped function and pydantic's ValidationError caught.
+    """
     guard = build_guard(full=full)
 
-    @guard.wrap
+    @guard.wrap(on_fail=lambda record, verdict: None) if rejected else guard.wrap
     def predict(record: dict[str, Any]) -> dict[str, Any]:
         return record
 
+    record = STALE if rejected else RECORD
     if full:
-        _agree(guard, predict)
+        if not rejected:
+            _agree(guard, predict)
         variants: dict[str, Callable[[Any], Any]] = {
             "hand-written plain Python": hand_written,
             "guard.check": guard.check,
             "@guard.wrap function": predict,
-            "pydantic.validate_call": pydantic_predict,
+            "pydantic.validate_call": _pydantic_or_none if rejected else pydantic_predict,
         }
     else:
         variants = {"guard.check": guard.check, "@guard.wrap function": predict}
     samples: dict[str, list[int]] = {name: [] for name in variants}
     for fn in variants.values():  # warm-up
-        _time_block(fn, RECORD, min(calls, 500), [])
+        _time_block(fn, record, min(calls, 500), [])
     for _ in range(rounds):
         for name, fn in variants.items():
             gc.collect()
-            _time_block(fn, RECORD, calls, samples[name])
+            _time_block(fn, record, calls, samples[name])
     figures = {
         name: (statistics.median(s) / 1000, _percentile(s, 0.99) / 1000)
         for name, s in samples.items()
@@ -284,15 +304,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--logging", choices=["off", "json", "both"], default="both")
     parser.add_argument("--freshness-only", action="store_true", help="also time freshness alone")
+    parser.add_argument("--rejected", action="store_true", help="also time a rejected record")
     args = parser.parse_args(argv)
     mode = "off" if args.logging == "both" else args.logging
     configure_logging(mode)
     run(calls=args.calls, rounds=args.rounds, full=True, label=f"full guard, logging {mode}")
+    if args.rejected:
+        run(
+            calls=args.calls,
+            rounds=args.rounds,
+            full=True,
+            rejected=True,
+            label=f"full guard, a stale record, logging {mode}",
+        )
     if args.freshness_only:
         run(calls=args.calls, rounds=args.rounds, full=False, label=f"freshness, logging {mode}")
     if args.logging == "both":
         command = [sys.executable, "-m", "benchmarks.latency", "--logging", "json"]
         command += ["--calls", str(args.calls), "--rounds", str(args.rounds)]
+        command += ["--rejected"] if args.rejected else []
         root = Path(__file__).resolve().parent.parent
         subprocess.run(command, check=True, cwd=root)  # noqa: S603 - this interpreter and module
 

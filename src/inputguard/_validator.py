@@ -4,6 +4,11 @@ A validator is an immutable value. It never executes anything on the batch path:
 polars expressions (and, where a validator needs the distinct values of a column, a lazy join)
 that the engine in ``_engine.py`` runs in its single collect. `check_record` is the same logic in
 plain Python for one record; a property test holds the two to the same verdict and values.
+
+A validator may also offer ``record_step(prefix)`` (`inputguard._fastpath.SteppedValidator`):
+its clean-pass check as a few statements for the guard's compiled record path. Without one,
+the compiled path calls `check_record`, which may therefore run twice for one record and must
+have no side effects.
 """
 
 from __future__ import annotations
@@ -129,5 +134,9 @@ class Validator(Protocol):
         ...
 
     def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
-        """Check one record in plain Python; must agree with `plan` on every record."""
+        """Check one record in plain Python; must agree with `plan` on every record.
+
+        It may be called more than once for the same record (see the module docstring), so it
+        must not have side effects.
+        """
         ...
