@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 from collections import Counter
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 import inputguard as ig
@@ -157,3 +159,49 @@ def test_threads_running_event_loops() -> None:
     ids = list(range(200))
     assert results == {i: expected(i) for i in ids}
     check_audit(events, ids, set())
+
+
+@pytest.fixture
+def info_dropped() -> Iterator[None]:
+    """A logger that drops info events: guarded calls take their one-step path."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    yield
+    structlog.configure(**saved)
+
+
+@GUARD.wrap(on_fail=degrade)
+def predict_own(data: dict[str, Any]) -> tuple[Any, ...]:
+    outcome = ig.last_outcome()
+    assert outcome is not None
+    assert isinstance(outcome.verdict, Verdict)
+    assert outcome.verdict.record["id"] == data["id"]  # this thread's own outcome
+    return ("scored", data["id"], data["ts"])
+
+
+@pytest.mark.usefixtures("info_dropped")
+def test_threads_and_tasks_on_the_one_step_path_get_their_own_verdicts() -> None:
+    results: dict[int, tuple[Any, ...]] = {}
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def worker(t: int) -> None:
+        start.wait(timeout=30)
+        ids = range(t * CALLS, (t + 1) * CALLS)
+        if t % 2:
+
+            async def main() -> list[tuple[Any, ...]]:
+                return list(await asyncio.gather(*(apredict(record(i)) for i in ids)))
+
+            got = dict(zip(ids, asyncio.run(main()), strict=True))
+        else:
+            got = {i: predict_own(record(i)) for i in ids}
+        with lock:
+            results.update(got)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == {i: expected(i) for i in range(THREADS * CALLS)}
