@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import threading
 from collections import Counter
@@ -11,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import structlog
 from structlog.testing import capture_logs
 
 import inputguard as ig
@@ -161,15 +159,6 @@ def test_threads_running_event_loops() -> None:
     check_audit(events, ids, set())
 
 
-@pytest.fixture
-def info_dropped() -> Iterator[None]:
-    """A logger that drops info events: guarded calls take their one-step path."""
-    saved = structlog.get_config()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    yield
-    structlog.configure(**saved)
-
-
 @GUARD.wrap(on_fail=degrade)
 def predict_own(data: dict[str, Any]) -> tuple[Any, ...]:
     outcome = ig.last_outcome()
@@ -179,7 +168,7 @@ def predict_own(data: dict[str, Any]) -> tuple[Any, ...]:
     return ("scored", data["id"], data["ts"])
 
 
-@pytest.mark.usefixtures("info_dropped")
+@pytest.mark.usefixtures("warnings_only")  # info events dropped: the one-step path
 def test_threads_and_tasks_on_the_one_step_path_get_their_own_verdicts() -> None:
     results: dict[int, tuple[Any, ...]] = {}
     lock = threading.Lock()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, assert_type
 
@@ -12,7 +11,6 @@ import polars as pl
 import pyarrow as pa
 import pytest
 import structlog
-import structlog.testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -23,8 +21,10 @@ import inputguard as ig
 from inputguard import InputRejected, Result, Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
+
+    import structlog.testing
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FRESH = "2026-11-22T12:30:00+01:00"  # 30 minutes old, not in UTC
@@ -714,19 +714,6 @@ def test_guard_methods_still_log_their_own_events() -> None:
         GUARD.validate(frame([FRESH]))
     assert [e["event"] for e in events] == ["inputguard.check", "inputguard.validate"]
     assert all("policy" not in e for e in events)
-
-
-@pytest.fixture
-def warnings_only() -> Iterator[structlog.testing.LogCapture]:
-    """A logger that drops info events, as production setups often configure."""
-    saved = structlog.get_config()
-    capture = structlog.testing.LogCapture()
-    structlog.configure(
-        processors=[capture],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-    )
-    yield capture
-    structlog.configure(**saved)
 
 
 def test_a_disabled_level_builds_no_event(warnings_only: structlog.testing.LogCapture) -> None:

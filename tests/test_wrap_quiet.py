@@ -8,13 +8,11 @@ general one (normalized input, policies, `last_outcome`, bypass, whole-input rej
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import structlog
-import structlog.testing
 
 import inputguard as ig
 from inputguard import InputRejected, Verdict
@@ -22,7 +20,7 @@ from inputguard import InputRejected, Verdict
 from .test_fastpath import NonNegative
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import structlog.testing
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 FRESH = "2026-11-22T12:30:00+01:00"
@@ -30,17 +28,7 @@ FRESH_UTC = datetime(2026, 11, 22, 11, 30, tzinfo=UTC)
 STALE = "2026-11-22T09:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def warnings_only() -> Iterator[structlog.testing.LogCapture]:
-    """A logger that drops info events; warnings are captured."""
-    saved = structlog.get_config()
-    capture = structlog.testing.LogCapture()
-    structlog.configure(
-        processors=[capture],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
-    )
-    yield capture
-    structlog.configure(**saved)
+pytestmark = pytest.mark.usefixtures("warnings_only")  # info events dropped (conftest.py)
 
 
 def _guard() -> tuple[ig.Guard, NonNegative]:

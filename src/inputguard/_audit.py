@@ -84,24 +84,12 @@ def fingerprint(name: str, parts: Sequence[str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def emit(
-    event: str,
-    *,
-    guard: str,
-    guard_fingerprint: str,
-    checked_at: datetime,
-    rows_in: int | None,
-    accepted: int,
-    quarantined: int,
-    reasons: Mapping[str, int] | Callable[[], Mapping[str, int]],
-    duration_s: float,
-    more: Callable[[], Mapping[str, Any]] | None = None,
-    **extra: Any,
-) -> None:
-    """Log one audit event at info level with the documented keys (``rows_in``: None if unknown).
+def emit(event: str, **fields: Any) -> None:
+    """Log one audit event at info level; ``fields`` are the keyword arguments of `payload`.
 
-    Inside a guarded function's wrapper the event is handed to the wrapper instead (see
-    `deferred`), which logs it once with the policy it applied.
+    The event is built only when it will be logged. Inside a guarded function's wrapper it is
+    handed to the wrapper instead (see `deferred`), which logs it once with the policy it
+    applied.
     """
     pending = deferred.get()
     if pending is None:
@@ -110,18 +98,7 @@ def emit(
             return
     elif pending is DISCARD:
         return
-    built = payload(
-        guard=guard,
-        guard_fingerprint=guard_fingerprint,
-        checked_at=checked_at,
-        rows_in=rows_in,
-        accepted=accepted,
-        quarantined=quarantined,
-        reasons=reasons,
-        duration_s=duration_s,
-        more=more,
-        **extra,
-    )
+    built = payload(**fields)
     if pending is None:
         bound.info(event, **built)
     else:
@@ -141,7 +118,20 @@ def payload(
     more: Callable[[], Mapping[str, Any]] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The documented keys of an audit event (schema in ``docs/audit.md``), built now."""
+    """The documented keys of an audit event (schema in ``docs/audit.md``), built now.
+
+    Args:
+        guard: The guard's name.
+        guard_fingerprint: Its fingerprint.
+        checked_at: The clock reading of the call.
+        rows_in: Rows given (None when unknown, as for a bypassed ``LazyFrame``).
+        accepted: Rows (or records) accepted.
+        quarantined: Rows (or records) quarantined.
+        reasons: Counts by reason code, or a callable giving them (counted only if logged).
+        duration_s: Wall time of the call.
+        more: Optional parts (per-source counts, redacted examples), computed here.
+        **extra: Further keys (``policy``, ``function``, ``bypass_reason`` ...).
+    """
     return {
         "audit_schema": AUDIT_SCHEMA_VERSION,
         "guard": guard,
