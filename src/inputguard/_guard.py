@@ -57,7 +57,8 @@ class Guard:
     Raises:
         ConfigurationError: An empty name, or a validator that is not a validator.
 
-    >>>     >>> import polars as pl
+    >>> from datetime import UTC, datetime
+    >>> import polars as pl
     >>> import inputguard as ig
     >>> guard = ig.Guard(
     ...     [ig.freshness("ts", error_after="1h")],

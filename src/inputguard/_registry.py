@@ -186,8 +186,8 @@ class SourceRegistry:
     ...     [Source("orders-api", "team-orders", "active"), Source("legacy", "ana", "retired")],
     ...     default_owner="data-platform",
     ... )
-    >>> registry
-    SourceRegistry(<2 sources>, default_owner='data-platform')
+    >>> registry  # doctest: +ELLIPSIS
+    <SourceRegistry 2 sources sha256:...>
     >>> registry.owner_of("legacy"), registry.owner_of("scraper-7")
     ('ana', 'data-platform')
     """
