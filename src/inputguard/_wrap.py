@@ -369,7 +369,9 @@ class _GuardedCall:
         *,
         keep_meta: bool,
     ) -> None:
-        if not (callable(getattr(guard, "check", None)) and hasattr(guard, "validators")):
+        from inputguard._guard import Guard  # noqa: PLC0415 - _guard imports this module
+
+        if not isinstance(guard, Guard):
             raise ConfigurationError(f"'guard' must be a Guard (got {guard!r})")
         param = _locate(fn, arg)
         self._guard = guard
