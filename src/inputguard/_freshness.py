@@ -24,6 +24,7 @@ from inputguard._validator import (
     RecordContext,
     RecordOutcome,
     Rule,
+    rejections,
 )
 from inputguard.exceptions import ConfigurationError
 
@@ -36,6 +37,15 @@ NaivePolicy = Literal["reject", "assume_utc"] | str
 _MIN = datetime.min.replace(tzinfo=UTC)
 _MAX = datetime.max.replace(tzinfo=UTC)
 _US_UTC = pl.Datetime("us", "UTC")
+_REJECTED = rejections(
+    (
+        Reason.FRESHNESS_MISSING,
+        Reason.FRESHNESS_INVALID,
+        Reason.FRESHNESS_NAIVE,
+        Reason.FRESHNESS_FUTURE,
+        Reason.FRESHNESS_STALE,
+    )
+)
 _FRESHNESS_REASONS = frozenset(
     {
         Reason.FRESHNESS_MISSING,
@@ -141,7 +151,7 @@ class Freshness:
         """Check one record's timestamp; see `freshness` for the rules."""
         value = record[self.column]
         if value is None:
-            return RecordOutcome(reasons=(Reason.FRESHNESS_MISSING,))
+            return _REJECTED[Reason.FRESHNESS_MISSING]
         if isinstance(value, str):
             parsed = parse_timestamp(value)
         elif isinstance(value, datetime):
@@ -149,18 +159,18 @@ class Freshness:
         else:
             parsed = None
         if parsed is None:
-            return RecordOutcome(reasons=(Reason.FRESHNESS_INVALID,))
+            return _REJECTED[Reason.FRESHNESS_INVALID]
         instant = parsed if parsed.tzinfo is UTC else self._to_utc(parsed)
         if isinstance(instant, Reason):
-            return RecordOutcome(reasons=(instant,))
+            return _REJECTED[instant]
         # Ages, not cutoffs: `now - instant` cannot overflow for instants in years 1-9999, and
         # `age > error_after` is exactly `instant < now - error_after` (the batch path's test).
         age = ctx.now - instant
         if -age > self.max_future_skew:
-            return RecordOutcome(reasons=(Reason.FRESHNESS_FUTURE,))
+            return _REJECTED[Reason.FRESHNESS_FUTURE]
         limits = self._limits_for(record)
         if age > limits.error_after:
-            return RecordOutcome(reasons=(Reason.FRESHNESS_STALE,))
+            return _REJECTED[Reason.FRESHNESS_STALE]
         if limits.warn_after is not None and age > limits.warn_after:
             return RecordOutcome(warnings=(Reason.FRESHNESS_AGING,), updates={self.column: instant})
         return RecordOutcome(updates={self.column: instant})

@@ -56,6 +56,7 @@ _FIRST: Final = pl.lit(datetime(1, 1, 1, tzinfo=UTC), _US_UTC)
 _LAST: Final = pl.lit(datetime.max.replace(tzinfo=UTC), _US_UTC)
 
 _INACTIVE: Final = ((Reason.SOURCE_SUSPENDED, "suspended"), (Reason.SOURCE_RETIRED, "retired"))
+_INACTIVE_BY_STATUS: Final = {status: reason for reason, status in _INACTIVE}
 _SOURCE_REASONS: Final = frozenset(
     {Reason.SOURCE_MISSING, Reason.SOURCE_UNKNOWN, Reason.SOURCE_SUSPENDED, Reason.SOURCE_RETIRED}
 )
@@ -89,6 +90,29 @@ class Provenance:
     issued_at: str = "issued_at"
     signed: tuple[str, ...] = ()
     keyring: Keyring | None = field(default=None, compare=False, hash=False)
+    # The record path's outcomes before any signature check, built once: by source id, and
+    # for a missing or unregistered source (outcomes are read-only by convention).
+    _by_source: Mapping[str, RecordOutcome] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+    _missing: RecordOutcome = field(init=False, repr=False, compare=False, hash=False)
+    _unknown: RecordOutcome = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        by_source: dict[str, RecordOutcome] = {}
+        for entry in self.registry.sources:
+            reason = _INACTIVE_BY_STATUS.get(entry.status)
+            by_source[entry.id] = RecordOutcome(
+                reasons=() if reason is None else (reason,), owner=entry.owner
+            )
+        default = self.registry.default_owner
+        object.__setattr__(self, "_by_source", by_source)
+        object.__setattr__(
+            self, "_missing", RecordOutcome(reasons=(Reason.SOURCE_MISSING,), owner=default)
+        )
+        object.__setattr__(
+            self, "_unknown", RecordOutcome(reasons=(Reason.SOURCE_UNKNOWN,), owner=default)
+        )
 
     def __repr__(self) -> str:
         parts = [repr(self.registry)]
@@ -122,20 +146,15 @@ class Provenance:
     def check_record(self, record: Mapping[str, Any], ctx: RecordContext) -> RecordOutcome:
         """Check one record's source (and signature); see `provenance` for the rules."""
         value = record[self.source]
-        registry = self.registry
         if value is None:
-            return RecordOutcome(reasons=(Reason.SOURCE_MISSING,), owner=registry.default_owner)
-        if value not in registry:
-            return RecordOutcome(reasons=(Reason.SOURCE_UNKNOWN,), owner=registry.default_owner)
-        entry = registry[value]
-        if entry.status == "suspended":
-            return RecordOutcome(reasons=(Reason.SOURCE_SUSPENDED,), owner=entry.owner)
-        if entry.status == "retired":
-            return RecordOutcome(reasons=(Reason.SOURCE_RETIRED,), owner=entry.owner)
-        if self.signature is None:
-            return RecordOutcome(owner=entry.owner)
+            return self._missing
+        known = self._by_source.get(value) if isinstance(value, str) else None
+        if known is None:
+            return self._unknown
+        if known.reasons or self.signature is None:  # suspended or retired; or nothing to verify
+            return known
         reason = self._signature_reason(record, value, ctx.now)
-        return RecordOutcome(reasons=() if reason is None else (reason,), owner=entry.owner)
+        return RecordOutcome(reasons=() if reason is None else (reason,), owner=known.owner)
 
     def record_step(self, prefix: str) -> FastStep | None:
         """The compiled record path's step: the source is registered and active.

@@ -13,7 +13,14 @@ from inputguard._fastpath import FALLBACK, FastStep
 from inputguard._matching import FuzzySettings, Match, Matcher
 from inputguard._reasons import Reason
 from inputguard._result import RESERVED_COLUMNS
-from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard._validator import (
+    BatchContext,
+    BatchPlan,
+    RecordContext,
+    RecordOutcome,
+    Rule,
+    rejections,
+)
 from inputguard._vocab import Vocabulary
 from inputguard.exceptions import ConfigurationError
 
@@ -31,6 +38,7 @@ _CODES: dict[Reason, int] = {
     Reason.TERM_NOT_ALLOWED: 4,
 }
 _TERM_REASONS = frozenset({Reason.TERM_MISSING, *_CODES})
+_REFUSED = rejections(_TERM_REASONS)
 _TEXT = (pl.String, pl.Categorical, pl.Enum)
 _DEFAULTS = FuzzySettings()
 
@@ -45,10 +53,20 @@ class Terminology:
     method_column: str | None = None
     score_column: str | None = None
     _matcher: Matcher = field(init=False, repr=False, compare=False, hash=False)
+    # Without method/score columns an accepted value's outcome depends on its canonical only:
+    # one shared outcome per canonical (read-only by convention), built once.
+    _accepted: Mapping[str, RecordOutcome] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         # Looked up once: the record path would otherwise hash the settings on every call.
         object.__setattr__(self, "_matcher", self.vocab.matcher(self.settings))
+        plain = self.method_column is None and self.score_column is None
+        accepted = (
+            {c: RecordOutcome(updates={self.column: c}) for c in self.vocab.terms} if plain else {}
+        )
+        object.__setattr__(self, "_accepted", accepted)
 
     def __repr__(self) -> str:
         parts = [repr(self.column), f"vocab=<{self.vocab.label}>"]
@@ -92,7 +110,10 @@ class Terminology:
         """Check one record's term; see `terminology` for the rules."""
         decision = self._matcher.match_one(record[self.column])
         if decision.reason is not None:
-            return RecordOutcome(reasons=(decision.reason,))
+            return _REFUSED[decision.reason]
+        shared = self._accepted.get(decision.canonical)  # type: ignore[arg-type]  # str when accepted
+        if shared is not None:
+            return shared
         updates: dict[str, Any] = {self.column: decision.canonical}
         if self.method_column is not None:
             updates[self.method_column] = decision.method

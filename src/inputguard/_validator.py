@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from datetime import datetime
 
     import polars as pl
@@ -29,6 +29,7 @@ __all__ = [
     "RecordOutcome",
     "Rule",
     "Validator",
+    "rejections",
 ]
 
 
@@ -113,6 +114,15 @@ class RecordOutcome:
     warnings: tuple[str, ...] = ()
     updates: Mapping[str, Any] = field(default_factory=dict)
     owner: str | None = None
+
+
+def rejections(reasons: Iterable[str]) -> dict[str, RecordOutcome]:
+    """One shared outcome per reason, for validators whose rejections carry nothing else.
+
+    A rejected record is otherwise charged an outcome construction per validator; outcomes
+    are read-only by convention, so one instance per reason serves every record.
+    """
+    return {reason: RecordOutcome(reasons=(reason,)) for reason in reasons}
 
 
 @runtime_checkable
