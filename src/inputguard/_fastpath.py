@@ -149,14 +149,15 @@ def compile_record_path(
     for index, validator in enumerate(validators):
         prefix = f"_v{index}_"
         step = validator.record_step(prefix) if isinstance(validator, SteppedValidator) else None
-        body = own
         if step is None:
-            step, body = reference_step(validator, prefix), called
+            step = reference_step(validator, prefix)
+            called += step.lines
+        else:
+            own += step.lines
         foreign = [name for name in step.constants if not name.startswith(prefix)]
         if foreign:  # a bug in a step, never a user error
             raise AssertionError(f"step of {validator!r} defines {foreign} outside {prefix!r}")
         namespace.update(step.constants)
-        body += step.lines
         writes += [f"new[{key!r}] = {expression}" for key, expression in step.outputs.items()]
         if step.merge is not None:
             writes.append(f"new.update({step.merge})")

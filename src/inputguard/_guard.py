@@ -320,7 +320,7 @@ class Guard:
         started = _perf_counter()
         verdict = self._decide(record)
         if _audit.deferred.get() is None:
-            try:  # `_audit.wanted()`, inlined: this runs on every record
+            try:  # `_audit.enabled(logger.bind())`, inlined: this runs on every record
                 if not _audit.logger.bind().is_enabled_for(_INFO):
                     return verdict  # nobody would see the event: do not build it
             except AttributeError:  # a logger that cannot tell: build the event

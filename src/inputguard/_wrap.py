@@ -415,7 +415,7 @@ class _GuardedCall:
             value = args[index]
             if value.__class__ is not dict or bypassed() is not None:
                 return None
-            try:  # `_audit.wanted`, inlined
+            try:  # `_audit.enabled(logger.bind(), level)`, inlined
                 bound = logger.bind()
                 if bound.is_enabled_for(info) or (warn and bound.is_enabled_for(warning)):
                     return None  # an event to log: `enter` times and builds it
