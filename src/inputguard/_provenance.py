@@ -163,7 +163,7 @@ class Provenance:
         """
         if self.signature is not None:
             return None
-        active = frozenset(s.id for s in self.registry.sources if s.status == "active")
+        active = frozenset(i for i, known in self._by_source.items() if not known.reasons)
         return FastStep(
             lines=(f"if record[{self.source!r}] not in {prefix}active:", f"    {FALLBACK}"),
             constants={f"{prefix}active": active},

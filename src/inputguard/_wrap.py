@@ -439,8 +439,6 @@ class _GuardedCall:
     def replaced(self, args: tuple[Any, ...], record: Any) -> tuple[Any, ...]:
         """``args`` with the guarded positional argument replaced by ``record``."""
         index = cast("int", self._index)
-        if index == 0:
-            return (record, *args[1:])
         return (*args[:index], record, *args[index + 1 :])
 
     def enter(
@@ -482,9 +480,7 @@ class _GuardedCall:
         if failed is not None:
             return args, kwargs, failed
         if positional:
-            args = (
-                (new,) if len(args) == 1 else (*args[:index], new, *args[cast("int", index) + 1 :])
-            )
+            args = self.replaced(args, new)
         else:
             kwargs = {**kwargs, name: new}
         return args, kwargs, None
