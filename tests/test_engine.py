@@ -102,6 +102,7 @@ def test_record_path_equals_batch_path(guard: ig.Guard, ts: object, source: obje
         assert result.quarantined.height == 1
         row = result.quarantined.row(0, named=True)
         assert list(verdict.reasons) == row["reasons"]
+        assert list(verdict.reason_columns) == row["reason_columns"]
         assert verdict.record == record
 
 
@@ -188,7 +189,7 @@ def test_missing_key_is_rejected_by_name_on_the_record_path() -> None:
     assert info.value.reasons == (Reason.SCHEMA_MISSING_COLUMN,)
 
 
-@pytest.mark.parametrize("column", ["row_id", "reasons", "warnings", "owner"])
+@pytest.mark.parametrize("column", ["row_id", "reasons", "reason_columns", "warnings", "owner"])
 def test_reserved_column_names_are_rejected(column: str) -> None:
     with pytest.raises(InputRejected, match=rf"'{column}' collides") as info:
         GUARDS["reject-naive"].validate(pl.DataFrame({"ts": [NOW], column: [1]}))

@@ -230,11 +230,14 @@ def test_text_dtypes(sources_only: ig.Guard, dtype: pl.DataType) -> None:
     result = sources_only.validate(frame)
     assert result.accepted["row_id"].to_list() == [0]
     assert_frame_equal(
-        result.quarantined.select("row_id", "reasons", "owner"),
+        result.quarantined.select(
+            "row_id", pl.col("reasons").cast(pl.List(pl.String)), "reason_columns", "owner"
+        ),
         pl.DataFrame(
             {
                 "row_id": [1, 2, 3],
                 "reasons": [["source.retired"], ["source.missing"], ["source.unknown"]],
+                "reason_columns": [["source"]] * 3,
                 "owner": ["team-crm", "data-platform@example.com", "data-platform@example.com"],
             },
             schema_overrides={"row_id": pl.UInt32},

@@ -47,7 +47,9 @@ def test_rows_fixed_by_a_new_limit_are_accepted_and_the_rest_keep_failing(now: d
     assert report.rows == 3
     assert report.counts() == {"freshness.missing": 1, "freshness.stale": 1}
     assert_frame_equal(
-        report.quarantined.select("row_id", "previous_reasons", "v", "reasons"),
+        report.quarantined.select(
+            "row_id", "previous_reasons", "v", pl.col("reasons").cast(pl.List(pl.String))
+        ),
         pl.DataFrame(
             {
                 "row_id": pl.Series([2, 3], dtype=pl.UInt32),

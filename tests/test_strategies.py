@@ -205,6 +205,10 @@ def test_record_and_batch_paths_agree_on_generated_records(
     result = guard.validate(frame)
     got = tuple(result.quarantined["reasons"].to_list()[0]) if result.quarantined.height else ()
     assert got == reasons
+    # the record path names the same column for every reason
+    verdict = guard.check(record)
+    columns = result.quarantined["reason_columns"].to_list()[0] if result.quarantined.height else []
+    assert list(verdict.reason_columns) == columns
 
 
 @pytest.mark.parametrize(

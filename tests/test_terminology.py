@@ -117,7 +117,9 @@ def test_batch_accepts_normalized_and_quarantines_originals(now: datetime) -> No
         ),
     )
     assert_frame_equal(
-        result.quarantined.select("row_id", "fruit", "reasons"),
+        result.quarantined.select(
+            "row_id", "fruit", pl.col("reasons").cast(pl.List(pl.String)), "reason_columns"
+        ),
         pl.DataFrame(
             {
                 "row_id": [4, 5, 6, 7],
@@ -128,6 +130,7 @@ def test_batch_accepts_normalized_and_quarantines_originals(now: datetime) -> No
                     [Reason.TERM_MISSING],
                     [Reason.TERM_UNKNOWN],
                 ],
+                "reason_columns": [["fruit"]] * 4,
             },
             schema_overrides={"row_id": pl.UInt32, "reasons": pl.List(pl.String)},
         ),

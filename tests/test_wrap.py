@@ -501,7 +501,12 @@ def test_failing_frame_raises_with_capped_examples(kind: str) -> None:
         score(to_kind(frame([FRESH] + [STALE] * 8), kind))
     assert info.value.reasons == ("freshness.stale",)
     assert len(info.value.examples) == 5
-    assert info.value.examples[0] == {"row_id": 1, "reasons": ["freshness.stale"]}
+    assert info.value.examples[0] == {
+        "row_id": 1,
+        "reasons": ["freshness.stale"],
+        "reason_columns": ["ts"],
+    }
+    assert info.value.field == "ts"
     assert isinstance(info.value.verdict, Result)
 
 

@@ -136,6 +136,14 @@ def payload(
     }
 
 
+def nest(counts: Mapping[tuple[str | None, str], int]) -> dict[str, dict[str, int]]:
+    """Counts by (column, code) as ``{column: {code: rows}}`` (``<none>`` for no column)."""
+    out: dict[str, dict[str, int]] = {}
+    for (column, code), n in counts.items():
+        out.setdefault("<none>" if column is None else column, {})[code] = n
+    return out
+
+
 def redact(value: object) -> str:
     """The default redaction of a raw value in an audit example: its type, size and a short hash.
 
@@ -160,13 +168,20 @@ def redacted_examples(
     quarantined: pl.DataFrame, limit: int, redactor: Callable[[object], object]
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` quarantined rows with every original value passed through ``redactor``."""
-    from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS  # noqa: PLC0415
+    from inputguard._result import (  # noqa: PLC0415
+        OWNER,
+        REASON_COLUMNS,
+        REASONS,
+        ROW_ID,
+        WARNINGS,
+    )
 
-    meta = {ROW_ID, REASONS, OWNER, WARNINGS}
+    meta = {ROW_ID, REASONS, REASON_COLUMNS, OWNER, WARNINGS}
     return [
         {
             "row_id": row[ROW_ID],
             "reasons": row[REASONS],
+            "reason_columns": row.get(REASON_COLUMNS),
             "owner": row.get(OWNER),
             "values": {k: redactor(v) for k, v in row.items() if k not in meta},
         }
@@ -191,7 +206,7 @@ def by_source(
             out.setdefault(source, {"accepted": 0, "quarantined": 0, "reasons": {}})[field] = n
     if column in quarantined.columns and quarantined.height:
         pairs = (
-            quarantined.select(key, pl.col(REASONS))
+            quarantined.select(key, pl.col(REASONS).list.unique().cast(pl.List(pl.String)))
             .explode(REASONS)
             .group_by("source", REASONS)
             .len()

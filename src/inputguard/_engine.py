@@ -1,32 +1,82 @@
 """The batch executor: the only module that runs polars queries for validation.
 
-Every validator contributes a `BatchPlan`; this module stitches the plans into one lazy query,
-collects it once, and splits the rows into accepted (normalized) and quarantined (original).
+Every validator contributes a `BatchPlan`. This module turns the plans into one lazy plan:
+
+1. **Decisions.** The distinct values of every `Decision` key are gathered in one pass; each
+   validator's function decides them in Python; the small tables are joined back onto the rows.
+2. **Rules.** Every `Rule` (a flag) and `Coded` group (mutually exclusive reasons as a small
+   integer) is packed into a few ``UInt64`` words per row: the *mask*. A row is accepted when its
+   rejection words are all zero. No per-row list is built on this path.
+3. **Both outputs from one plan.** Accepted rows (normalized) and quarantined rows (original
+   values, mask, owner) are collected together (`pl.collect_all`, which computes their shared
+   part once) or streamed to sinks (`stream`).
+4. **Reasons from the distinct masks.** A quarantined row's reasons (and the column each is
+   about) are looked up in a table built once per distinct mask: its cost follows the number of
+   distinct failure combinations, not rows x rules.
+
+Helper columns are named with a prefix no input column starts with (`helper_prefix`), so they
+can never collide with, read or overwrite user columns.
 
 Null semantics live here, in one place: a rejection rule whose expression is null on a row
-*fires* (fail-closed); a warning rule whose expression is null does not warn.
+*fires* (fail-closed); a warning rule whose expression is null does not warn; a null `Coded`
+code reports the group's last reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from inputguard._inputs import run_query, schema_of, to_lazy
+from inputguard._lookup import position
 from inputguard._reasons import Reason
-from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS
-from inputguard._validator import BatchContext, BatchPlan, Validator
+from inputguard._result import (
+    OWNER,
+    REASON_COLUMNS,
+    REASONS,
+    RESERVED_COLUMNS,
+    ROW_ID,
+    WARNINGS,
+    count_codes,
+    count_columns,
+    reasons_dtype,
+)
+from inputguard._validator import BatchContext, BatchPlan, Coded, Decision, Rule, Validator
 from inputguard.exceptions import InputRejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-__all__ = ["Split", "as_lazy", "reject_reserved", "require_columns", "run_batch"]
+    from inputguard._writers import BatchWriter
 
-_OK = "__ig_ok"
-_EMPTY = pl.lit([], dtype=pl.List(pl.String))
+__all__ = [
+    "Plan",
+    "Split",
+    "StreamCounts",
+    "as_lazy",
+    "build_plan",
+    "helper_prefix",
+    "reject_reserved",
+    "require_columns",
+    "run_batch",
+    "stream",
+]
+
+_WORD = 64  # bits of one mask word (UInt64)
+# A mask of at most this many bits gets its reasons from a table of every possible mask, built
+# once per layout and gathered by the mask in the lazy plan itself (no step after the collect).
+_STATIC_BITS = 14
+_U64 = pl.UInt64
+_COLUMNS_DTYPE = pl.List(pl.String)
+
+
+def as_lazy(data: Any) -> pl.LazyFrame:
+    """Accept a polars, pyarrow or pandas frame as a LazyFrame (see ``docs/inputs.md``)."""
+    return to_lazy(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +85,6 @@ class Split:
 
     accepted: pl.DataFrame
     quarantined: pl.DataFrame
-
-
-def as_lazy(data: Any) -> pl.LazyFrame:
-    """Accept a polars DataFrame/LazyFrame or a pyarrow Table/RecordBatch as a LazyFrame."""
-    if isinstance(data, pl.LazyFrame):
-        return data
-    if isinstance(data, pl.DataFrame):
-        return data.lazy()
-    module = type(data).__module__
-    if module.startswith("pyarrow") and type(data).__name__ in ("Table", "RecordBatch"):
-        frame = pl.from_arrow(data)
-        if isinstance(frame, pl.DataFrame):
-            return frame.lazy()
-    raise InputRejected(
-        "validate() takes a polars DataFrame or LazyFrame, or a pyarrow Table or RecordBatch "
-        f"(got {type(data).__name__})",
-        reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
-    )
 
 
 def require_columns(
@@ -86,88 +118,391 @@ def reject_reserved(
         )
 
 
-def run_batch(
+def helper_prefix(names: Iterable[str]) -> str:
+    """A prefix for helper columns that no name in ``names`` starts with.
+
+    ``__ig_`` unless an input column starts with it; then ``__ig0_``, ``__ig1_`` ... (the first
+    that no input column starts with; there are fewer input columns than candidates).
+    """
+    taken = list(names)
+    prefix, n = "__ig_", 0
+    while any(name.startswith(prefix) for name in taken):
+        prefix, n = f"__ig{n}_", n + 1
+    return prefix
+
+
+# -- the mask ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One rule or coded group, placed at ``shift`` bits in mask word ``word``."""
+
+    reasons: tuple[str, ...]
+    field: str | None
+    code: pl.Expr  # non-null UInt64: 0 passes, k reports reasons[k - 1]
+    word: int
+    shift: int
+    width: int
+
+
+def _code(rule: Rule | Coded) -> tuple[pl.Expr, tuple[str, ...], bool, str | None]:
+    if isinstance(rule, Rule):
+        fired = rule.fires.fill_null(value=not rule.warning)  # the null semantics, for flags
+        return fired.cast(_U64), (str(rule.reason),), rule.warning, rule.field
+    last = len(rule.reasons)  # a null code fails closed with the group's last reason
+    return (
+        rule.code.cast(_U64).fill_null(last),
+        tuple(map(str, rule.reasons)),
+        rule.warning,
+        rule.field,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Mask:
+    """Where each group's code lives in the mask words, and how to read a mask back."""
+
+    groups: tuple[_Group, ...]
+    words: tuple[str, ...]  # helper column names, one per word
+
+    @classmethod
+    def pack(cls, rules: Iterable[Rule | Coded], *, warning: bool, name: str) -> _Mask:
+        groups: list[_Group] = []
+        word, shift = 0, 0
+        for rule in rules:
+            code, reasons, is_warning, column = _code(rule)
+            if is_warning != warning:
+                continue
+            width = max(1, len(reasons).bit_length())
+            if shift + width > _WORD:
+                word, shift = word + 1, 0
+            groups.append(_Group(reasons, column, code, word, shift, width))
+            shift += width
+        count = word + 1 if groups else 0
+        return cls(tuple(groups), tuple(f"{name}{i}" for i in range(count)))
+
+    def exprs(self) -> list[pl.Expr]:
+        """One UInt64 expression per word: the sum of its groups' shifted codes."""
+        out = []
+        for index, name in enumerate(self.words):
+            terms = [
+                g.code if g.shift == 0 else g.code * pl.lit(1 << g.shift, _U64)
+                for g in self.groups
+                if g.word == index
+            ]
+            out.append((terms[0] if len(terms) == 1 else pl.sum_horizontal(terms)).alias(name))
+        return out
+
+    def clean(self) -> pl.Expr:
+        """True on rows where every word is zero."""
+        if not self.words:
+            return pl.lit(value=True)
+        return pl.all_horizontal([pl.col(w) == 0 for w in self.words])
+
+    def decode(self, words: Sequence[int]) -> list[tuple[str, str | None]]:
+        """The (reason, column) pairs a mask stands for, in rule order, without repeats."""
+        found: dict[tuple[str, str | None], None] = {}
+        for g in self.groups:
+            code = (words[g.word] >> g.shift) & ((1 << g.width) - 1)
+            if code:
+                reason = g.reasons[min(code, len(g.reasons)) - 1]
+                found[(reason, g.field)] = None
+        return list(found)
+
+    @property
+    def static(self) -> bool:
+        """Whether the reasons come from a table of every possible mask, inside the plan."""
+        if not self.words:
+            return True
+        return len(self.words) == 1 and sum(g.width for g in self.groups) <= _STATIC_BITS
+
+    def _layout(self) -> tuple[tuple[tuple[str, ...], str | None, int, int], ...]:
+        return tuple((g.reasons, g.field, g.shift, g.width) for g in self.groups)
+
+    def lists(self, dtype: pl.List, *, columns: bool) -> list[pl.Expr]:
+        """The reasons list (and the columns list) as expressions, for a `static` mask."""
+        empty: list[object] = []
+        if not self.words:
+            out = [pl.lit(empty, dtype=dtype)]
+            return [*out, pl.lit(empty, dtype=_COLUMNS_DTYPE)] if columns else out
+        reasons, names = _every_mask(self._layout(), dtype)
+        word = pl.col(self.words[0])
+        out = [pl.lit(reasons).gather(word)]
+        return [*out, pl.lit(names).gather(word)] if columns else out
+
+    def attach(
+        self, frame: pl.DataFrame, reasons: str, columns: str | None, dtype: pl.List
+    ) -> pl.DataFrame:
+        """Replace the word columns of ``frame`` by a reasons list (and a columns list).
+
+        For a mask that is not `static`: the lists are decoded once per distinct mask of the
+        frame, then gathered by each row's position among the distinct masks.
+        """
+        if self.static:
+            return frame
+        if frame.height == 0:
+            extra = [pl.Series(reasons, [], dtype=dtype)]
+            if columns is not None:
+                extra.append(pl.Series(columns, [], dtype=_COLUMNS_DTYPE))
+            return frame.drop(self.words).with_columns(extra)
+        distinct = frame.select(self.words).unique(maintain_order=True)
+        decoded = [self.decode(row) for row in distinct.iter_rows()]
+        key = pl.concat_str([pl.col(w).cast(pl.String) for w in self.words], separator=":")
+        keys = distinct.select(key).to_series().to_list()
+        at = position(key, keys)
+        table = [pl.Series([[r for r, _ in pairs] for pairs in decoded], dtype=dtype)]
+        if columns is not None:
+            names_ = [[c for _, c in pairs] for pairs in decoded]
+            table.append(pl.Series(names_, dtype=_COLUMNS_DTYPE))
+        names = [reasons] if columns is None else [reasons, columns]
+        return frame.with_columns(
+            pl.lit(series).gather(at).alias(name) for series, name in zip(table, names, strict=True)
+        ).drop(self.words)
+
+
+@functools.lru_cache(maxsize=64)
+def _every_mask(
+    layout: tuple[tuple[tuple[str, ...], str | None, int, int], ...], dtype: pl.List
+) -> tuple[pl.Series, pl.Series]:
+    """The reasons and columns lists of every mask of a layout, indexed by the mask."""
+    mask = _Mask(
+        tuple(_Group(r, f, pl.lit(0), 0, shift, width) for r, f, shift, width in layout), ("w",)
+    )
+    bits = sum(width for *_, width in layout)
+    decoded = [mask.decode((value,)) for value in range(1 << bits)]
+    return (
+        pl.Series([[r for r, _ in pairs] for pairs in decoded], dtype=dtype),
+        pl.Series([[c for _, c in pairs] for pairs in decoded], dtype=_COLUMNS_DTYPE),
+    )
+
+
+# -- the plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One call's lazy plan: both outputs, before reasons are attached."""
+
+    accepted: pl.LazyFrame
+    quarantined: pl.LazyFrame
+    rejects: _Mask
+    warns: _Mask
+    dtype: pl.List  # of the reasons and warnings lists
+
+    def finish(self, accepted: pl.DataFrame, quarantined: pl.DataFrame) -> Split:
+        """Attach the reasons and warnings lists to collected (or streamed) frames."""
+        quarantined = self.rejects.attach(quarantined, REASONS, REASON_COLUMNS, self.dtype)
+        quarantined = self.warns.attach(quarantined, WARNINGS, None, self.dtype)
+        accepted = self.warns.attach(accepted, WARNINGS, None, self.dtype)
+        return Split(accepted, _order_quarantined(quarantined))
+
+
+def _order_quarantined(frame: pl.DataFrame) -> pl.DataFrame:
+    """``row_id``, the original columns, then reasons, reason columns, owner, warnings."""
+    tail = [REASONS, REASON_COLUMNS, OWNER, WARNINGS]
+    if frame.columns[-len(tail) :] == tail:
+        return frame
+    head = [c for c in frame.columns if c not in tail]
+    return frame.select(*head, *tail)
+
+
+def build_plan(
     frame: pl.LazyFrame,
     validators: Sequence[Validator],
     *,
     now: datetime,
     extra_plans: Sequence[BatchPlan] = (),
-) -> Split:
-    """Run every validator's plan over ``frame`` in one collect and split the rows.
+    streaming: bool = False,
+    row_offset: int = 0,
+) -> Plan:
+    """Check the input's columns, decide the distinct values and build the lazy plan.
 
     Args:
         frame: The input, lazily.
         validators: The guard's validators, in order (their reasons are listed in this order).
         now: The clock reading for this call.
         extra_plans: Plans that do not come from a validator (the structural schema).
+        streaming: Gather the distinct values with polars' streaming engine.
+        row_offset: The first row id (a stream of batches continues its row ids).
 
     Returns:
-        The accepted and quarantined frames.
+        The plan; `Plan.finish` attaches the reasons to its collected outputs.
     """
-    schema = frame.collect_schema()
+    schema = schema_of(frame)
     reject_reserved(schema.names())
     require_columns(schema, validators)
     originals = schema.names()
-    lf = frame.with_row_index(ROW_ID)
-    ctx = BatchContext(now=now, schema=schema, frame=lf)
+    ctx = BatchContext(now=now, schema=schema, prefix=helper_prefix(originals))
     plans = [*extra_plans, *(v.plan(ctx) for v in validators)]
-
+    lf = frame.with_row_index(ROW_ID, offset=row_offset)
+    lf = _decide(lf, [d for plan in plans for d in plan.decisions], ctx, streaming=streaming)
     for plan in plans:
         if plan.prepare is not None:
             lf = plan.prepare(lf)
 
-    rejects: list[tuple[str, str]] = []  # (helper column, reason)
-    warns: list[tuple[str, str]] = []
-    outputs: dict[str, str] = {}
-    owner: pl.Expr | None = None
-    helper: list[pl.Expr] = []
-    for p, plan in enumerate(plans):
-        for r, rule in enumerate(plan.rules):
-            name = f"__ig_{p}_{r}"
-            if rule.warning:
-                helper.append(rule.fires.fill_null(value=False).alias(name))
-                warns.append((name, rule.reason))
-            else:
-                helper.append(rule.fires.fill_null(value=True).alias(name))
-                rejects.append((name, rule.reason))
-        for column, expr in plan.outputs.items():
-            name = f"__ig_out_{len(outputs)}"
-            helper.append(expr.alias(name))
-            outputs[column] = name
-        if owner is None and plan.row_owner is not None:
-            owner = plan.row_owner
-    lf = lf.with_columns(helper)
-    ok = ~pl.any_horizontal([pl.col(n) for n, _ in rejects]) if rejects else pl.lit(value=True)
-    collected = lf.with_columns(ok.alias(_OK)).collect()  # the one collect
+    rules = [rule for plan in plans for rule in plan.rules]
+    rejects = _Mask.pack(rules, warning=False, name=ctx.helper("reject"))
+    warns = _Mask.pack(rules, warning=True, name=ctx.helper("warn"))
+    outputs: dict[str, pl.Expr] = {}
+    for plan in plans:
+        outputs.update(plan.outputs)
+    owner = next((p.row_owner for p in plans if p.row_owner is not None), None)
+    codes = {str(r) for r in Reason}
+    codes.update(reason for g in rejects.groups + warns.groups for reason in g.reasons)
+    dtype = reasons_dtype(codes)
 
-    accepted = collected.filter(pl.col(_OK)).select(
+    lf = lf.with_columns(rejects.exprs() + warns.exprs())
+    clean = rejects.clean()
+
+    def listed(mask: _Mask, reasons: str, columns: str | None = None) -> list[pl.Expr]:
+        if not mask.static:  # words now, lists after the collect (`Plan.finish`)
+            return [pl.col(w) for w in mask.words]
+        names = [reasons] if columns is None else [reasons, columns]
+        exprs = mask.lists(dtype, columns=columns is not None)
+        return [e.alias(n) for e, n in zip(exprs, names, strict=True)]
+
+    accepted = lf.filter(clean).select(
         pl.col(ROW_ID),
-        *(pl.col(outputs[c]).alias(c) if c in outputs else pl.col(c) for c in originals),
-        *(pl.col(name).alias(c) for c, name in outputs.items() if c not in originals),
-        _listing(warns).alias(WARNINGS),
+        *(outputs[c].alias(c) if c in outputs else pl.col(c) for c in originals),
+        *(expr.alias(c) for c, expr in outputs.items() if c not in originals),
+        *listed(warns, WARNINGS),
     )
-    quarantined = collected.filter(~pl.col(_OK)).select(
+    quarantined = lf.filter(~clean).select(
         pl.col(ROW_ID),
         *(pl.col(c) for c in originals),
-        _listing(rejects).alias(REASONS),
+        *listed(rejects, REASONS, REASON_COLUMNS),
         # The owner is looked up after the split, for the quarantined rows only.
         (owner.cast(pl.String) if owner is not None else pl.lit(None, pl.String)).alias(OWNER),
-        _listing(warns).alias(WARNINGS),
+        *listed(warns, WARNINGS),
     )
-    return Split(accepted, quarantined)
+    return Plan(accepted, quarantined, rejects, warns, dtype)
 
 
-def _listing(flags: Sequence[tuple[str, str]]) -> pl.Expr:
-    """A list[str] column of the reasons whose flag column is true, in rule order."""
-    if not flags:
-        return _EMPTY
-    if len(flags) == 1:
-        name, reason = flags[0]
-        return (
-            pl.when(pl.col(name))
-            .then(pl.lit([str(reason)], dtype=pl.List(pl.String)))
-            .otherwise(_EMPTY)
+def _decide(
+    lf: pl.LazyFrame, decisions: Sequence[Decision], ctx: BatchContext, *, streaming: bool
+) -> pl.LazyFrame:
+    """Gather every decision key's distinct values in one pass, decide them, join them back.
+
+    The tables are joined by position (`position`: a cast to an Enum over the distinct values,
+    then a gather), which costs one hash lookup per row and streams.
+    """
+    if not decisions:
+        return lf
+    keys: dict[str, pl.Expr] = {}
+    for decision in decisions:
+        keys.setdefault(str(decision.key), decision.key)
+    names = {k: ctx.helper(f"key{i}") for i, k in enumerate(keys)}
+    distinct_query = lf.select(
+        expr.drop_nulls().unique().implode().alias(names[k]) for k, expr in keys.items()
+    )
+    distinct = run_query(
+        lambda: distinct_query.collect(engine="streaming" if streaming else "auto"),
+        what="reading the input",
+    )
+    values = {k: distinct[names[k]][0] for k in keys}
+
+    lookups: list[pl.Expr] = []
+    gathers: list[pl.Expr] = []
+    for i, decision in enumerate(decisions):
+        seen = values[str(decision.key)]
+        table = decision.decide(seen)
+        index = ctx.helper(f"index{i}")
+        lookups.append(position(decision.key, seen.to_list()).alias(index))
+        gathers.extend(
+            pl.lit(table[name]).gather(pl.col(index)).alias(name) for name in decision.columns
         )
-    return pl.concat_list(
-        [pl.when(pl.col(name)).then(pl.lit(str(reason), pl.String)) for name, reason in flags]
-    ).list.drop_nulls()
+    return (
+        lf.with_columns(lookups)
+        .with_columns(gathers)
+        .drop([ctx.helper(f"index{i}") for i in range(len(decisions))])
+    )
+
+
+def run_batch(
+    frame: pl.LazyFrame,
+    validators: Sequence[Validator],
+    *,
+    now: datetime,
+    extra_plans: Sequence[BatchPlan] = (),
+    row_offset: int = 0,
+) -> Split:
+    """Run every validator's plan over ``frame`` in one lazy plan and split the rows.
+
+    Args:
+        frame: The input, lazily.
+        validators: The guard's validators, in order (their reasons are listed in this order).
+        now: The clock reading for this call.
+        extra_plans: Plans that do not come from a validator (the structural schema).
+        row_offset: The first row id.
+
+    Returns:
+        The accepted and quarantined frames.
+    """
+    plan = build_plan(frame, validators, now=now, extra_plans=extra_plans, row_offset=row_offset)
+    accepted, quarantined = run_query(
+        lambda: pl.collect_all([plan.accepted, plan.quarantined]), what="validating the input"
+    )
+    return plan.finish(accepted, quarantined)
+
+
+@dataclass(slots=True)
+class StreamCounts:
+    """What a stream wrote: rows per output, and quarantined rows by reason and column."""
+
+    accepted: int = 0
+    quarantined: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    by_column: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    def add(self, split: Split) -> None:
+        """Count one batch's rows."""
+        self.accepted += split.accepted.height
+        self.quarantined += split.quarantined.height
+        for code, n in count_codes(split.quarantined, REASONS).items():
+            self.reasons[code] = self.reasons.get(code, 0) + n
+        for pair, n in count_columns(split.quarantined).items():
+            self.by_column[pair] = self.by_column.get(pair, 0) + n
+        for code, n in count_codes(split.accepted, WARNINGS).items():
+            self.warnings[code] = self.warnings.get(code, 0) + n
+
+
+def stream(plan: Plan, accepted: BatchWriter, quarantined: BatchWriter) -> StreamCounts:
+    """Run ``plan`` on polars' streaming engine, writing both outputs batch by batch.
+
+    Both outputs come from one pass over the input. Each batch gets its reasons from the
+    distinct masks of that batch, as `run_batch` does for a whole frame.
+    """
+    counts = StreamCounts()
+    empty_acc = pl.DataFrame(schema=plan.accepted.collect_schema())
+    empty_quar = pl.DataFrame(schema=plan.quarantined.collect_schema())
+
+    def take_accepted(batch: pl.DataFrame) -> None:
+        split = plan.finish(batch, empty_quar)
+        counts.add(Split(split.accepted, split.quarantined.head(0)))
+        accepted.write(split.accepted)
+
+    def take_quarantined(batch: pl.DataFrame) -> None:
+        split = plan.finish(empty_acc, batch)
+        counts.add(Split(split.accepted.head(0), split.quarantined))
+        quarantined.write(split.quarantined)
+
+    ok = False
+    try:
+        run_query(
+            lambda: pl.collect_all(
+                [
+                    plan.accepted.sink_batches(take_accepted, lazy=True),
+                    plan.quarantined.sink_batches(take_quarantined, lazy=True),
+                ],
+                engine="streaming",
+            ),
+            what="streaming the input",
+        )
+        ok = True
+    finally:
+        schemas = plan.finish(empty_acc, empty_quar)
+        accepted.close(schemas.accepted.schema, ok=ok)
+        quarantined.close(schemas.quarantined.schema, ok=ok)
+    return counts

@@ -174,7 +174,7 @@ def compile_record_path(
             *(f"                {line}" for line in body),
             "                new = dict(record)",
             *(f"                {line}" for line in writes),
-            "                return _verdict(_Verdict, (True, new, (), (), None, now))",
+            "                return _verdict(_Verdict, (True, new, (), (), None, now, ()))",
             "        except _FALLBACK_ERRORS:",
             "            pass",
             "    return _reference(record, now)",

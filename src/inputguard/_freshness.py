@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -11,6 +12,7 @@ import polars as pl
 
 from inputguard._duration import Duration, format_duration, parse_duration
 from inputguard._fastpath import FALLBACK, FastStep
+from inputguard._lookup import lookup
 from inputguard._reasons import Reason
 from inputguard._timestamps import (
     COMMON_SHAPE,
@@ -21,6 +23,7 @@ from inputguard._timestamps import (
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
+    Coded,
     RecordContext,
     RecordOutcome,
     Rule,
@@ -31,21 +34,23 @@ from inputguard.exceptions import ConfigurationError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from polars.expr.whenthen import ChainedThen, Then
+
 __all__ = ["Freshness", "FreshnessLimits", "freshness"]
 
 NaivePolicy = Literal["reject", "assume_utc"] | str
 _MIN = datetime.min.replace(tzinfo=UTC)
 _MAX = datetime.max.replace(tzinfo=UTC)
 _US_UTC = pl.Datetime("us", "UTC")
-_REJECTED = rejections(
-    (
-        Reason.FRESHNESS_MISSING,
-        Reason.FRESHNESS_INVALID,
-        Reason.FRESHNESS_NAIVE,
-        Reason.FRESHNESS_FUTURE,
-        Reason.FRESHNESS_STALE,
-    )
+# The batch path's coded rule: 0 passes, k reports _ORDER[k - 1] (at most one per row).
+_ORDER = (
+    Reason.FRESHNESS_MISSING,
+    Reason.FRESHNESS_NAIVE,
+    Reason.FRESHNESS_FUTURE,
+    Reason.FRESHNESS_STALE,
+    Reason.FRESHNESS_INVALID,
 )
+_CODE_OF = {reason: pl.lit(i + 1, pl.UInt8) for i, reason in enumerate(_ORDER)}
 _FRESHNESS_REASONS = frozenset(
     {
         Reason.FRESHNESS_MISSING,
@@ -111,6 +116,13 @@ class Freshness:
     naive: NaivePolicy
     per_source: Mapping[str, FreshnessLimits] = field(default_factory=dict, hash=False)
     source: str = "source"
+    # One shared outcome per rejection reason, naming this validator's column.
+    _rejected: Mapping[str, RecordOutcome] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rejected", rejections(_ORDER, self.column))
 
     def __repr__(self) -> str:
         parts = [repr(self.column), f"error_after={format_duration(self.limits.error_after)!r}"]
@@ -151,7 +163,7 @@ class Freshness:
         """Check one record's timestamp; see `freshness` for the rules."""
         value = record[self.column]
         if value is None:
-            return _REJECTED[Reason.FRESHNESS_MISSING]
+            return self._rejected[Reason.FRESHNESS_MISSING]
         if isinstance(value, str):
             parsed = parse_timestamp(value)
         elif isinstance(value, datetime):
@@ -159,18 +171,18 @@ class Freshness:
         else:
             parsed = None
         if parsed is None:
-            return _REJECTED[Reason.FRESHNESS_INVALID]
+            return self._rejected[Reason.FRESHNESS_INVALID]
         instant = parsed if parsed.tzinfo is UTC else self._to_utc(parsed)
         if isinstance(instant, Reason):
-            return _REJECTED[instant]
+            return self._rejected[instant]
         # Ages, not cutoffs: `now - instant` cannot overflow for instants in years 1-9999, and
         # `age > error_after` is exactly `instant < now - error_after` (the batch path's test).
         age = ctx.now - instant
         if -age > self.max_future_skew:
-            return _REJECTED[Reason.FRESHNESS_FUTURE]
+            return self._rejected[Reason.FRESHNESS_FUTURE]
         limits = self._limits_for(record)
         if age > limits.error_after:
-            return _REJECTED[Reason.FRESHNESS_STALE]
+            return self._rejected[Reason.FRESHNESS_STALE]
         if limits.warn_after is not None and age > limits.warn_after:
             return RecordOutcome(warnings=(Reason.FRESHNESS_AGING,), updates={self.column: instant})
         return RecordOutcome(updates={self.column: instant})
@@ -279,26 +291,27 @@ class Freshness:
         if naive_seen is not None:
             # Parsing and localizing cost far more than comparing: do it once, in `prepare`,
             # and let every rule read the helper columns.
-            helpers = {
-                f"__ig_fresh_{self.column}": instant,
-                f"__ig_naive_{self.column}": naive_seen,
-            }
-            instant = pl.col(f"__ig_fresh_{self.column}")
-            naive_seen = pl.col(f"__ig_naive_{self.column}")
+            tag = ctx.helper(f"fresh{zlib.crc32(repr(self).encode()):08x}")
+            helpers = {f"{tag}_at": instant, f"{tag}_naive": naive_seen}
+            instant = pl.col(f"{tag}_at")
+            naive_seen = pl.col(f"{tag}_naive")
         # Accepted rows never hold an out-of-range instant, so only `usable` checks the range.
         usable = instant.is_not_null() & in_python_range(instant)
-        rules = [Rule(Reason.FRESHNESS_MISSING, col.is_null(), field=self.column)]
-        invalid = col.is_not_null() & ~usable
-        if naive_seen is not None and self.naive == "reject":
-            rules.append(Rule(Reason.FRESHNESS_NAIVE, naive_seen, field=self.column))
-            invalid = invalid & ~naive_seen
         stale_cut, aging_cut = self._cutoff_exprs(ctx)
         future_cut = pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC)
-        rules += [
-            Rule(Reason.FRESHNESS_INVALID, invalid, field=self.column),
-            Rule(Reason.FRESHNESS_FUTURE, usable & (instant > future_cut), field=self.column),
-            Rule(Reason.FRESHNESS_STALE, usable & (instant < stale_cut), field=self.column),
-        ]
+        chain: Then | ChainedThen = pl.when(col.is_null()).then(_CODE_OF[Reason.FRESHNESS_MISSING])
+        if naive_seen is not None and self.naive == "reject":
+            chain = chain.when(naive_seen).then(_CODE_OF[Reason.FRESHNESS_NAIVE])
+        code = (
+            chain.when(~usable)
+            .then(_CODE_OF[Reason.FRESHNESS_INVALID])
+            .when(instant > future_cut)
+            .then(_CODE_OF[Reason.FRESHNESS_FUTURE])
+            .when(instant < stale_cut)
+            .then(_CODE_OF[Reason.FRESHNESS_STALE])
+            .otherwise(pl.lit(0, pl.UInt8))
+        )
+        rules: list[Rule | Coded] = [Coded(code, _ORDER, field=self.column)]
         if aging_cut is not None:
             aging = usable & (instant < aging_cut) & (instant >= stale_cut)
             rules.append(Rule(Reason.FRESHNESS_AGING, aging, warning=True, field=self.column))
@@ -326,17 +339,14 @@ class Freshness:
             )
         per = {key: _cutoffs(ctx.now, limits) for key, limits in self.per_source.items()}
         source = pl.col(self.source).cast(pl.String)
-        stale = source.replace_strict(
-            list(per), [c.stale for c in per.values()], default=default.stale, return_dtype=_US_UTC
+        stale = lookup(
+            source, list(per), [c.stale for c in per.values()], dtype=_US_UTC, default=default.stale
         )
         any_aging = default.aging is not None or any(c.aging for c in per.values())
         if not any_aging:
             return stale, None
-        aging = source.replace_strict(
-            list(per),
-            [c.aging for c in per.values()],
-            default=default.aging,
-            return_dtype=_US_UTC,
+        aging = lookup(
+            source, list(per), [c.aging for c in per.values()], dtype=_US_UTC, default=default.aging
         )
         return stale, aging
 

@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from inputguard import _audit
 from inputguard._clock import Clock, read_clock, system_clock
-from inputguard._engine import as_lazy, require_columns, run_batch
+from inputguard._engine import as_lazy, build_plan, require_columns, run_batch, stream
 from inputguard._fastpath import compile_record_path
+from inputguard._inputs import scan_source
 from inputguard._reasons import Reason
-from inputguard._result import Result, Verdict
+from inputguard._result import Result, SinkSummary, Verdict
 from inputguard._schema import StructuralSchema, schema_plan
 from inputguard._validator import BatchPlan, RecordContext, Validator
 from inputguard._wrap import guarded
+from inputguard._writers import SinkTarget, open_writer
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
     import os
     from datetime import datetime
 
+    import polars as pl
+
     from inputguard._wrap import OnFail, Sink
 
 __all__ = ["Guard"]
+
+K = TypeVar("K")
+
+
+def _ranked(counts: Mapping[K, int]) -> dict[K, int]:
+    """Counts, most frequent first (ties in key order)."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -235,26 +247,36 @@ class Guard:
         """Validate a frame in one vectorized pass.
 
         Args:
-            data: A ``pl.DataFrame``, ``pl.LazyFrame``, ``pyarrow.Table`` or ``RecordBatch``.
+            data: A ``pl.DataFrame``, ``pl.LazyFrame``, ``pyarrow.Table``, ``RecordBatch`` or
+                ``pandas.DataFrame`` (the result's frames are polars frames whatever came in).
 
         Returns:
             A `Result`: every row lands in exactly one of ``accepted`` / ``quarantined``.
 
         Raises:
             InputRejected: The input as a whole is unusable: a column a validator needs is
-                missing (``schema.missing_column``), a column name is reserved, the schema's
-                columns or dtypes do not match, or the input is not a frame.
+                missing (``schema.missing_column``), a column name is reserved or duplicated,
+                the schema's columns or dtypes do not match, a LazyFrame cannot be read
+                (``schema.unreadable``), or the input is not a frame.
             ConfigurationError: The clock returned a naive datetime.
         """
         started = time.perf_counter()
         now = read_clock(self._clock)
-        frame = as_lazy(data)
+        result = self._validate_at(as_lazy(data), now, started, row_offset=0)
+        self._emit_result(result)
+        return result
+
+    def _validate_at(
+        self, frame: pl.LazyFrame, now: datetime, started: float, *, row_offset: int
+    ) -> Result:
         extra: tuple[BatchPlan, ...] = ()
         if self._schema is not None:
             frame, plan = schema_plan(self._schema, frame)
             extra = (plan,)
-        split = run_batch(frame, self._validators, now=now, extra_plans=extra)
-        result = Result(
+        split = run_batch(
+            frame, self._validators, now=now, extra_plans=extra, row_offset=row_offset
+        )
+        return Result(
             accepted=split.accepted,
             quarantined=split.quarantined,
             guard=self._name,
@@ -262,17 +284,20 @@ class Guard:
             checked_at=now,
             duration_s=time.perf_counter() - started,
         )
+
+    def _emit_result(self, result: Result, **extra: Any) -> None:
         _audit.emit(
             "inputguard.validate",
             guard=self._name,
             guard_fingerprint=self._fingerprint,
-            checked_at=now,
+            checked_at=result.checked_at,
             rows_in=result.rows,
             accepted=result.accepted.height,
             quarantined=result.quarantined.height,
             reasons=result.counts,
             duration_s=result.duration_s,
             more=lambda: self._batch_extras(result),
+            **extra,
         )
         for observer in self._observers:
             try:
@@ -284,11 +309,109 @@ class Guard:
                     observer=repr(observer),
                     error=type(error).__name__,
                 )
-        return result
+
+    def validate_batches(self, batches: Iterable[Any]) -> Iterator[Result]:
+        """Validate a stream of batches (Arrow record batches, frames ...) one at a time.
+
+        The clock is read once, when the first batch is taken: every batch of the stream is
+        checked against the same instant. Row ids continue across batches (the second batch's
+        first row id is the first batch's row count), so they identify a row in the stream.
+        Each batch emits its own ``inputguard.validate`` event, with ``batch`` (0-based) and
+        ``stream_rows_before`` (rows of the earlier batches); observers see every batch.
+
+        Args:
+            batches: Any iterable of inputs `validate` takes (e.g. a
+                ``pyarrow.RecordBatchReader`` or a list of ``pl.DataFrame``).
+
+        Yields:
+            One `Result` per batch, in order.
+
+        Raises:
+            InputRejected: As `validate`, for the batch that is unusable; earlier results were
+                already yielded.
+        """
+        now: datetime | None = None
+        offset = 0
+        for index, batch in enumerate(batches):
+            started = time.perf_counter()
+            if now is None:
+                now = read_clock(self._clock)
+            result = self._validate_at(as_lazy(batch), now, started, row_offset=offset)
+            self._emit_result(result, batch=index, stream_rows_before=offset)
+            offset += result.rows
+            yield result
+
+    def sink(
+        self,
+        source: Any,
+        *,
+        accepted: SinkTarget,
+        quarantined: SinkTarget,
+    ) -> SinkSummary:
+        """Validate an input larger than memory on polars' streaming engine, writing both outputs.
+
+        The plan is the one `validate` runs: the distinct values of every decided column are
+        gathered in one streaming pass, then one streaming pass writes accepted and
+        quarantined rows batch by batch. Memory does not grow with the row count (it grows
+        with the number of distinct values of the decided columns).
+
+        Args:
+            source: A ``pl.LazyFrame`` (``scan_parquet``, ``scan_csv``, ``scan_ipc`` ...), a
+                path to a parquet, CSV or IPC file, or any input `validate` takes.
+            accepted: Where accepted rows go: a path (``.parquet``, ``.csv``, ``.ipc``,
+                ``.ndjson``) or a callable given each ``pl.DataFrame`` batch.
+            quarantined: Where quarantined rows go, likewise.
+
+        Returns:
+            A `SinkSummary` with the counts, the clock reading and the duration.
+
+        Raises:
+            InputRejected: As `validate`; a failure while streaming leaves no output file.
+            ConfigurationError: A target that is neither a supported path nor callable, or a
+                structural schema (it needs the whole frame in memory).
+        """
+        started = time.perf_counter()
+        if self._schema is not None:
+            raise ConfigurationError(
+                f"guard {self._name!r} has a structural schema, which needs the whole frame in "
+                "memory: use validate() or validate_batches() instead of sink()"
+            )
+        writers = (
+            open_writer(accepted, name="accepted"),
+            open_writer(quarantined, name="quarantined"),
+        )
+        now = read_clock(self._clock)
+        plan = build_plan(scan_source(source), self._validators, now=now, streaming=True)
+        counts = stream(plan, *writers)
+        summary = SinkSummary(
+            guard=self._name,
+            fingerprint=self._fingerprint,
+            checked_at=now,
+            accepted=counts.accepted,
+            quarantined=counts.quarantined,
+            reasons=_ranked(counts.reasons),
+            reasons_by_column=_ranked(counts.by_column),
+            warnings=_ranked(counts.warnings),
+            duration_s=time.perf_counter() - started,
+        )
+        _audit.emit(
+            "inputguard.validate",
+            guard=self._name,
+            guard_fingerprint=self._fingerprint,
+            checked_at=now,
+            rows_in=summary.rows,
+            accepted=summary.accepted,
+            quarantined=summary.quarantined,
+            reasons=summary.reasons,
+            duration_s=summary.duration_s,
+            more=lambda: {"reasons_by_column": _audit.nest(summary.reasons_by_column)},
+            mode="sink",
+        )
+        return summary
 
     def _batch_extras(self, result: Result) -> dict[str, object]:
         """The optional parts of a batch event (called only if the event is logged)."""
-        extras: dict[str, object] = {}
+        extras: dict[str, object] = {"reasons_by_column": _audit.nest(result.counts_by_column())}
         if self._source_column is not None:
             extras["sources"] = _audit.by_source(
                 result.accepted, result.quarantined, self._source_column
@@ -343,6 +466,7 @@ class Guard:
                 require_columns(list(record), self._validators, kind="key")  # raises, naming it
         ctx = RecordContext(now=now)
         reasons: list[str] = []
+        fields: list[str | None] = []
         warnings: list[str] = []
         updates: dict[str, Any] = {}
         owner: str | None = None
@@ -350,6 +474,11 @@ class Guard:
             outcome = validator.check_record(record, ctx)
             if outcome.reasons:
                 reasons += outcome.reasons
+                if outcome.fields:
+                    fields += outcome.fields
+                else:  # the validator's only column, if it has one
+                    columns = validator.columns
+                    fields += [columns[0] if len(columns) == 1 else None] * len(outcome.reasons)
             if outcome.warnings:
                 warnings += outcome.warnings
             if outcome.updates:
@@ -365,13 +494,16 @@ class Guard:
                 None,  # accepted: nothing to fix (frames give accepted rows no owner either)
                 now,
             )
+        # A reason reported twice for one column is listed once, as in frames.
+        pairs = dict.fromkeys(zip(map(str, reasons), fields, strict=True))
         return Verdict(
             False,
             dict(record),
-            tuple(map(str, reasons)),  # plain strings, as in frames
+            tuple(r for r, _ in pairs),  # plain strings, as in frames
             tuple(map(str, warnings)) if warnings else (),
             owner,
             now,
+            tuple(c for _, c in pairs),
         )
 
     def _record_event(self, verdict: Verdict, started: float) -> dict[str, Any]:
@@ -419,9 +551,7 @@ class Guard:
         """Like `check`, but return the normalized record or raise `InputRejected`."""
         verdict = self.check(record)
         if not verdict.ok:
-            fields = {
-                c for v in self._validators for c in v.columns
-            }  # a single validator column names the field
+            fields = set(verdict.reason_columns)  # one column failed: it names the field
             raise InputRejected(
                 f"guard {self._name!r} rejected the record: {', '.join(verdict.reasons)}"
                 + (f" (owner: {verdict.owner})" if verdict.owner else ""),

@@ -3,7 +3,7 @@
 What runs where on the batch path:
 
 - **Vectorized (native polars):** the allowlist and status checks (``is_in`` on the source
-  column, one per status that has sources), the owner column (one ``replace_strict``), the
+  column, one per status that has sources), the owner column (one `lookup`), the
   shape checks of the signature fields, the issue instant (one fixed-format parse for text
   already in the canonical form, the general ISO-8601 parser for the rest), the key lookup by
   ``(source, kid)``, the canonical message of every row (the header looked up per key with
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 
 from inputguard._fastpath import FALLBACK, FastStep
+from inputguard._lookup import lookup, position
 from inputguard._reasons import Reason
 from inputguard._registry import SourceRegistry
 from inputguard._signing import (
@@ -42,11 +43,13 @@ from inputguard._signing import (
     verify,
 )
 from inputguard._timestamps import parse_timestamp_expr
-from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard._validator import BatchContext, BatchPlan, Coded, RecordContext, RecordOutcome
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = ["Provenance", "provenance"]
 
@@ -57,9 +60,16 @@ _LAST: Final = pl.lit(datetime.max.replace(tzinfo=UTC), _US_UTC)
 
 _INACTIVE: Final = ((Reason.SOURCE_SUSPENDED, "suspended"), (Reason.SOURCE_RETIRED, "retired"))
 _INACTIVE_BY_STATUS: Final = {status: reason for reason, status in _INACTIVE}
-_SOURCE_REASONS: Final = frozenset(
-    {Reason.SOURCE_MISSING, Reason.SOURCE_UNKNOWN, Reason.SOURCE_SUSPENDED, Reason.SOURCE_RETIRED}
+# The source's coded rule: 0 passes, k reports _SOURCE_ORDER[k - 1]; a null fails closed with
+# the last, source.unknown.
+_SOURCE_ORDER: Final = (
+    Reason.SOURCE_MISSING,
+    Reason.SOURCE_SUSPENDED,
+    Reason.SOURCE_RETIRED,
+    Reason.SOURCE_UNKNOWN,
 )
+_SOURCE_CODE: Final = {reason: pl.lit(i + 1, pl.UInt8) for i, reason in enumerate(_SOURCE_ORDER)}
+_SOURCE_REASONS: Final = frozenset(_SOURCE_ORDER)
 # Signature outcomes, in the order they are decided (a row gets at most one).
 _SIG_ORDER: Final = (
     Reason.SIGNATURE_MISSING,
@@ -103,15 +113,22 @@ class Provenance:
         for entry in self.registry.sources:
             reason = _INACTIVE_BY_STATUS.get(entry.status)
             by_source[entry.id] = RecordOutcome(
-                reasons=() if reason is None else (reason,), owner=entry.owner
+                reasons=() if reason is None else (reason,),
+                owner=entry.owner,
+                fields=() if reason is None else (self.source,),
             )
         default = self.registry.default_owner
+        at = (self.source,)
         object.__setattr__(self, "_by_source", by_source)
         object.__setattr__(
-            self, "_missing", RecordOutcome(reasons=(Reason.SOURCE_MISSING,), owner=default)
+            self,
+            "_missing",
+            RecordOutcome(reasons=(Reason.SOURCE_MISSING,), owner=default, fields=at),
         )
         object.__setattr__(
-            self, "_unknown", RecordOutcome(reasons=(Reason.SOURCE_UNKNOWN,), owner=default)
+            self,
+            "_unknown",
+            RecordOutcome(reasons=(Reason.SOURCE_UNKNOWN,), owner=default, fields=at),
         )
 
     def __repr__(self) -> str:
@@ -154,7 +171,9 @@ class Provenance:
         if known.reasons or self.signature is None:  # suspended or retired; or nothing to verify
             return known
         reason = self._signature_reason(record, value, ctx.now)
-        return RecordOutcome(reasons=() if reason is None else (reason,), owner=known.owner)
+        if reason is None:
+            return RecordOutcome(owner=known.owner)
+        return RecordOutcome(reasons=(reason,), owner=known.owner, fields=(self.signature,))
 
     def record_step(self, prefix: str) -> FastStep | None:
         """The compiled record path's step: the source is registered and active.
@@ -210,39 +229,36 @@ class Provenance:
         text = _is_text(ctx.schema[self.source])
         src = column.cast(pl.String) if text else pl.lit(None, pl.String)
         if text:
-            owner = src.replace_strict(
+            owner = lookup(
+                src,
                 list(registry.ids),
                 [s.owner for s in registry.sources],
+                dtype=pl.String(),
                 default=registry.default_owner,
-                return_dtype=pl.String,
             )
         else:
             owner = pl.lit(registry.default_owner, pl.String)
-        rules = [Rule(Reason.SOURCE_MISSING, column.is_null(), field=self.source)]
-        # One hash lookup per status with sources; none for a non-text column, which never
-        # holds a registered id. Every expression is non-null (the engine fails closed on null).
+        # One coded rule for the source (at most one reason per row): one hash lookup per
+        # status that has sources; none for a non-text column, which never holds a registered id.
+        code: Then | ChainedThen = pl.when(column.is_null()).then(
+            _SOURCE_CODE[Reason.SOURCE_MISSING]
+        )
         if text:
-            rules.append(
-                Rule(
-                    Reason.SOURCE_UNKNOWN,
-                    column.is_not_null() & ~src.is_in(list(registry.ids)).fill_null(value=True),
-                    field=self.source,
-                )
+            code = code.when(~src.is_in(list(registry.ids))).then(
+                _SOURCE_CODE[Reason.SOURCE_UNKNOWN]
             )
             for reason, status in _INACTIVE:
                 ids = [s.id for s in registry.sources if s.status == status]
                 if ids:
-                    fires = src.is_in(ids).fill_null(value=False)
-                    rules.append(Rule(reason, fires, field=self.source))
+                    code = code.when(src.is_in(ids)).then(_SOURCE_CODE[reason])
+            coded = code.otherwise(pl.lit(0, pl.UInt8))
         else:
-            rules.append(Rule(Reason.SOURCE_UNKNOWN, column.is_not_null(), field=self.source))
+            coded = code.otherwise(_SOURCE_CODE[Reason.SOURCE_UNKNOWN])
+        rules: list[Coded] = [Coded(coded, _SOURCE_ORDER, field=self.source)]
         prepare = None
         if self.signature is not None and text:
             prepare = self._signature_stages(ctx, src)
-            rules.extend(
-                Rule(reason, pl.col(prepare.helper) == code, field=self.signature)
-                for reason, code in _SIG_CODE.items()
-            )
+            rules.append(Coded(pl.col(prepare.helper), _SIG_ORDER, field=self.signature))
         return BatchPlan(rules=tuple(rules), prepare=prepare, row_owner=owner)
 
     def _token(self) -> str:
@@ -253,7 +269,7 @@ class Provenance:
         assert self.signature is not None
         assert self.keyring is not None
         schema = ctx.schema
-        helper = f"__ig_provenance_{self._token()}"
+        helper = ctx.helper(f"provenance_{self._token()}")
 
         def tmp(name: str) -> str:
             return f"{helper}_{name}"
@@ -288,12 +304,9 @@ class Provenance:
         issued = [
             instant.alias(tmp("at")),
             instant_text.alias(tmp("at_text")),
-            pair.replace_strict(
-                [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys],
-                list(range(len(keys))),
-                default=None,
-                return_dtype=pl.Int32,
-            ).alias(tmp("index")),
+            position(pair, [f"{len(k.source.encode())}:{k.source}{k.kid}" for k in keys]).alias(
+                tmp("index")
+            ),
         ]
         instant, index = pl.col(tmp("at")), pl.col(tmp("index"))
         body, unsignable = canonical_body_expr(
@@ -304,12 +317,9 @@ class Provenance:
         )
         # The index matched (source, kid) exactly, so the key's header is the row's header:
         # one lookup instead of formatting the source and key id on every row.
-        header = index.replace_strict(
-            list(range(len(keys))),
-            [canonical_header(k.source, k.kid) for k in keys],
-            default=None,
-            return_dtype=pl.String,
-        )
+        header = pl.lit(
+            pl.Series([canonical_header(k.source, k.kid) for k in keys], dtype=pl.String)
+        ).gather(index)
         second = [
             (raw.is_null() | kid.is_null() | instant.is_null() | unsignable).alias(tmp("bad")),
             pl.concat_str(header, body).alias(tmp("message")),
@@ -361,9 +371,7 @@ class Provenance:
 def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
     if all(value is None for value in values):  # no key has this bound: skip the lookup
         return pl.lit(None, _US_UTC)
-    return index.replace_strict(
-        list(range(len(values))), values, default=None, return_dtype=_US_UTC
-    )
+    return pl.lit(pl.Series(values, dtype=_US_UTC)).gather(index)
 
 
 def _is_canonical_issued(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -453,7 +461,7 @@ class _Prepare:
             pl.col(f"{self.helper}_message").cast(pl.Binary).alias("m"),
             pl.col(f"{self.helper}_raw").alias("g"),
         )
-        verified = work.map_batches(self.verifier, return_dtype=pl.Boolean)
+        verified = work.map_batches(self.verifier, return_dtype=pl.Boolean, is_elementwise=True)
         outcome = (
             pl.when(pending)
             .then(

@@ -25,6 +25,9 @@ class Reason(StrEnum):
     SCHEMA_RESERVED_COLUMN = "schema.reserved_column"
     SCHEMA_DTYPE = "schema.dtype"
     SCHEMA_UNSUPPORTED_TYPE = "schema.unsupported_type"
+    SCHEMA_DUPLICATE_COLUMN = "schema.duplicate_column"
+    SCHEMA_INVALID_TEXT = "schema.invalid_text"
+    SCHEMA_UNREADABLE = "schema.unreadable"
     # freshness
     FRESHNESS_MISSING = "freshness.missing"
     FRESHNESS_INVALID = "freshness.invalid"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from inputguard import _audit
-from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS, count_codes
+from inputguard._result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, count_codes
 from inputguard._sinks import ADDED_COLUMNS, CHECKED_AT, GUARD_FINGERPRINT, read_quarantine
 from inputguard.exceptions import ConfigurationError
 
@@ -116,9 +116,11 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
         )
     origin = frame.select(
         *(c for c in _ORIGIN if c in frame.columns),
-        (pl.col(REASONS) if REASONS in frame.columns else pl.lit(None, pl.List(pl.String))).alias(
-            PREVIOUS_REASONS
-        ),
+        (
+            pl.col(REASONS).cast(pl.List(pl.String))  # the earlier guard's codes, as text
+            if REASONS in frame.columns
+            else pl.lit(None, pl.List(pl.String))
+        ).alias(PREVIOUS_REASONS),
     ).with_row_index(_POSITION)
     originals = frame.drop([c for c in ADDED_COLUMNS if c in frame.columns])
     if PREVIOUS_REASONS in originals.columns:
@@ -135,7 +137,10 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
         still = _join(
             origin,
             body.with_columns(
-                empty.alias(REASONS), pl.lit(None, pl.String).alias(OWNER), empty.alias(WARNINGS)
+                empty.alias(REASONS),
+                empty.alias(REASON_COLUMNS),
+                pl.lit(None, pl.String).alias(OWNER),
+                empty.alias(WARNINGS),
             ),
         )
     else:

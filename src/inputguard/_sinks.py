@@ -20,7 +20,7 @@ from urllib.parse import quote
 import polars as pl
 
 from inputguard._reasons import Reason
-from inputguard._result import OWNER, REASONS, ROW_ID, WARNINGS, Result
+from inputguard._result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, Result
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 __all__ = [
@@ -40,7 +40,7 @@ QuarantineSink = Callable[[Result], object]
 
 GUARD_FINGERPRINT = "guard_fingerprint"
 CHECKED_AT = "checked_at"
-ADDED_COLUMNS = (ROW_ID, REASONS, OWNER, WARNINGS, GUARD_FINGERPRINT, CHECKED_AT)
+ADDED_COLUMNS = (ROW_ID, REASONS, REASON_COLUMNS, OWNER, WARNINGS, GUARD_FINGERPRINT, CHECKED_AT)
 """Columns inputguard adds to a quarantined row; everything else is the row's original data."""
 
 UNOWNED = "unowned"

@@ -16,9 +16,10 @@ from inputguard._result import RESERVED_COLUMNS
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
+    Coded,
+    Decision,
     RecordContext,
     RecordOutcome,
-    Rule,
     rejections,
 )
 from inputguard._vocab import Vocabulary
@@ -29,16 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = ["Terminology", "terminology"]
 
-# Reasons a looked-up value can get, and the small integer each is stored as in the decision
-# table joined onto the rows (0: accepted). term.missing is decided on the row itself (null).
-_CODES: dict[Reason, int] = {
-    Reason.TERM_UNKNOWN: 1,
-    Reason.TERM_AMBIGUOUS: 2,
-    Reason.TERM_CONFUSABLE: 3,
-    Reason.TERM_NOT_ALLOWED: 4,
-}
-_TERM_REASONS = frozenset({Reason.TERM_MISSING, *_CODES})
-_REFUSED = rejections(_TERM_REASONS)
+# The batch path's coded rule: 0 accepted, k reports _ORDER[k - 1]. term.missing is decided on
+# the row itself (null); the others come from the decision table. term.unknown comes last: a
+# null code (a value the table does not know) fails closed with it.
+_ORDER: tuple[Reason, ...] = (
+    Reason.TERM_MISSING,
+    Reason.TERM_AMBIGUOUS,
+    Reason.TERM_CONFUSABLE,
+    Reason.TERM_NOT_ALLOWED,
+    Reason.TERM_UNKNOWN,
+)
+_CODE_OF: dict[str, int] = {reason: i + 1 for i, reason in enumerate(_ORDER)}
+_MISSING = _CODE_OF[Reason.TERM_MISSING]
+_TERM_REASONS = frozenset(_ORDER)
 _TEXT = (pl.String, pl.Categorical, pl.Enum)
 _DEFAULTS = FuzzySettings()
 
@@ -53,6 +57,7 @@ class Terminology:
     method_column: str | None = None
     score_column: str | None = None
     _matcher: Matcher = field(init=False, repr=False, compare=False, hash=False)
+    _refused: Mapping[str, RecordOutcome] = field(init=False, repr=False, compare=False, hash=False)
     # Without method/score columns an accepted value's outcome depends on its canonical only:
     # one shared outcome per canonical (read-only by convention), built once.
     _accepted: Mapping[str, RecordOutcome] = field(
@@ -62,6 +67,7 @@ class Terminology:
     def __post_init__(self) -> None:
         # Looked up once: the record path would otherwise hash the settings on every call.
         object.__setattr__(self, "_matcher", self.vocab.matcher(self.settings))
+        object.__setattr__(self, "_refused", rejections(_TERM_REASONS, self.column))
         plain = self.method_column is None and self.score_column is None
         accepted = (
             {c: RecordOutcome(updates={self.column: c}) for c in self.vocab.terms} if plain else {}
@@ -110,7 +116,7 @@ class Terminology:
         """Check one record's term; see `terminology` for the rules."""
         decision = self._matcher.match_one(record[self.column])
         if decision.reason is not None:
-            return _REFUSED[decision.reason]
+            return self._refused[decision.reason]
         shared = self._accepted.get(decision.canonical)  # type: ignore[arg-type]  # str when accepted
         if shared is not None:
             return shared
@@ -147,50 +153,66 @@ class Terminology:
     # -- batch path ------------------------------------------------------------------------
 
     def plan(self, ctx: BatchContext) -> BatchPlan:
-        """Match the column's distinct values once and join the decisions onto the rows."""
+        """Declare the decision on the column's distinct values and the rule that reads it."""
         col = pl.col(self.column)
         dtype = ctx.schema[self.column]
-        missing = Rule(Reason.TERM_MISSING, col.is_null(), field=self.column)
         if not isinstance(dtype, _TEXT):
             # numbers, booleans, nested values ...: present but never a term
-            unknown = Rule(Reason.TERM_UNKNOWN, col.is_not_null(), field=self.column)
-            return BatchPlan(rules=(missing, unknown))
-        tag = f"__ig_term{zlib.crc32(repr(self).encode()):08x}"
-        key, canon, code = f"{tag}_key", f"{tag}_canon", f"{tag}_code"
+            kind = pl.when(col.is_null()).then(1).otherwise(2)
+            rule = Coded(kind, (Reason.TERM_MISSING, Reason.TERM_UNKNOWN), field=self.column)
+            return BatchPlan(rules=(rule,))
+        tag = ctx.helper(f"term{zlib.crc32(repr(self).encode()):08x}")
+        canon, code = f"{tag}_canon", f"{tag}_code"
         method, score = f"{tag}_method", f"{tag}_score"
-        text = col if isinstance(dtype, pl.String) else col.cast(pl.String)
-        distinct = ctx.frame.select(text.unique().alias(key)).collect()[key]
-        values: list[object] = distinct.drop_nulls().to_list()
-        decisions = self.matcher.match(values)
-        columns: dict[str, pl.Series] = {
-            key: pl.Series(key, values, dtype=pl.String),
-            canon: pl.Series(canon, [d.canonical for d in decisions], dtype=pl.String),
-            code: pl.Series(
-                code, [0 if d.reason is None else _CODES[d.reason] for d in decisions], pl.UInt8
-            ),
-        }
+        columns: dict[str, pl.DataType] = {canon: pl.String(), code: pl.UInt8()}
         outputs: dict[str, pl.Expr] = {self.column: pl.col(canon)}
         if self.method_column is not None:
-            columns[method] = pl.Series(method, [d.method for d in decisions], dtype=pl.String)
+            columns[method] = pl.String()
             outputs[self.method_column] = pl.col(method)
         if self.score_column is not None:
-            columns[score] = pl.Series(score, [d.score for d in decisions], dtype=pl.Float64)
+            columns[score] = pl.Float64()
             outputs[self.score_column] = pl.col(score)
-        table = pl.DataFrame(list(columns.values())).lazy()
+        decision = Decision(
+            key=col if isinstance(dtype, pl.String) else col.cast(pl.String),
+            decide=_Decide(self, canon, code, method, score),
+            columns=columns,
+        )
+        # missing on the row itself; a present value the table does not know fails closed
+        # (a null code reports the group's last reason, term.unknown)
+        rule = Coded(
+            pl.when(col.is_null()).then(pl.lit(_MISSING, pl.UInt8)).otherwise(pl.col(code)),
+            _ORDER,
+            field=self.column,
+        )
+        return BatchPlan(rules=(rule,), outputs=outputs, decisions=(decision,))
 
-        def prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
-            return lf.with_columns(text.alias(key)).join(
-                table, on=key, how="left", maintain_order="left"
-            )
 
-        present = col.is_not_null()
-        rules = [missing] + [
-            # a present value missing from the table has a null code: the rule is null, and
-            # the engine treats a null rule as firing (fail-closed)
-            Rule(reason, present & (pl.col(code) == number), field=self.column)
-            for reason, number in _CODES.items()
+@dataclass(frozen=True, slots=True)
+class _Decide:
+    """A terminology validator's decision function: match distinct values, as a table."""
+
+    validator: Terminology
+    canon: str
+    code: str
+    method: str
+    score: str
+
+    def __call__(self, values: pl.Series) -> pl.DataFrame:
+        decisions = self.validator.matcher.match(values.to_list())
+        v = self.validator
+        columns = [
+            pl.Series(self.canon, [d.canonical for d in decisions], dtype=pl.String),
+            pl.Series(
+                self.code,
+                [0 if d.reason is None else _CODE_OF[d.reason] for d in decisions],
+                dtype=pl.UInt8,
+            ),
         ]
-        return BatchPlan(rules=tuple(rules), outputs=outputs, prepare=prepare)
+        if v.method_column is not None:
+            columns.append(pl.Series(self.method, [d.method for d in decisions], dtype=pl.String))
+        if v.score_column is not None:
+            columns.append(pl.Series(self.score, [d.score for d in decisions], dtype=pl.Float64))
+        return pl.DataFrame(columns)
 
 
 def terminology(

@@ -1,8 +1,10 @@
 """The contract between validators and the two executors (batch engine and record path).
 
 A validator is an immutable value. It never executes anything on the batch path: `plan` returns
-polars expressions (and, where a validator needs the distinct values of a column, a lazy join)
-that the engine in ``_engine.py`` runs in its single collect. `check_record` is the same logic in
+polars expressions, and declares the `Decision` tables it needs (a Python function over the
+distinct values of an expression); the engine in ``_engine.py`` gathers those values for every
+validator in one pass, calls the functions, joins the small tables back and runs one lazy plan
+for both outputs. `plan` never collects. `check_record` is the same logic in
 plain Python for one record; a property test holds the two to the same verdict and values.
 
 A validator may also offer ``record_step(prefix)`` (`inputguard._fastpath.SteppedValidator`):
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BatchContext",
     "BatchPlan",
+    "Coded",
+    "Decision",
     "RecordContext",
     "RecordOutcome",
     "Rule",
@@ -53,21 +57,64 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Coded:
+    """Mutually exclusive rules as one small integer per row (cheaper than one flag per rule).
+
+    Attributes:
+        code: An integer expression: 0 passes, ``k`` (1-based) reports ``reasons[k - 1]``. A
+            null code fails closed and reports ``reasons[-1]``.
+        reasons: The reason codes, in code order.
+        warning: The reasons are warnings (the row stays accepted).
+        field: The column every reason of the group is about.
+    """
+
+    code: pl.Expr
+    reasons: tuple[str, ...]
+    warning: bool = False
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A decision a validator takes in Python on the distinct values of one expression.
+
+    The engine gathers the distinct values of every decision's ``key`` in one pass over the
+    input, calls ``decide`` once with them, and joins the table it returns back onto the rows.
+    The table's columns are then readable as ``pl.col(name)`` in the validator's rules and
+    outputs (null on rows whose key is null).
+
+    Attributes:
+        key: A ``pl.String`` expression over input columns (e.g. ``pl.col("country")``).
+        decide: Takes the distinct non-null values (a ``pl.String`` Series) and returns a frame
+            with one row per value, in the same order, whose columns are the declared names.
+        columns: The names and dtypes of the table's columns; names come from
+            `BatchContext.helper`, so they can never touch a user column.
+    """
+
+    key: pl.Expr
+    decide: Callable[[pl.Series], pl.DataFrame]
+    columns: Mapping[str, pl.DataType]
+
+
+@dataclass(frozen=True, slots=True)
 class BatchPlan:
     """What one validator contributes to the batch query.
 
     Attributes:
-        rules: The rules, evaluated together in the engine's one pass.
+        rules: The rules (`Rule` flags or `Coded` groups), evaluated together in one pass.
         outputs: Normalized values for accepted rows, by output column name (an existing column is
             replaced, a new one added). Quarantined rows always keep the original values.
-        prepare: Optional lazy transformation applied before the rules, e.g. a join with a small
-            decision table. It must only add columns whose names start with ``__ig_``.
+        decisions: Tables the engine builds from distinct values before the rules run.
+        prepare: Optional lazy transformation applied after the decision tables are joined and
+            before the rules, e.g. parsing a column once for several rules. It must only add
+            columns named by `BatchContext.helper`.
         row_owner: Optional expression naming the owner of a row (the exception path); the first
             validator that provides one wins.
     """
 
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[Rule | Coded, ...] = ()
     outputs: Mapping[str, pl.Expr] = field(default_factory=dict)
+    decisions: tuple[Decision, ...] = ()
     prepare: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
     row_owner: pl.Expr | None = None
 
@@ -79,13 +126,16 @@ class BatchContext:
     Attributes:
         now: The guard's clock reading for this call (UTC, read once).
         schema: The input's column names and dtypes.
-        frame: The input itself (row index included), for validators that need the distinct
-            values of a column before they can build their expressions.
+        prefix: The prefix of this call's helper columns: no input column starts with it.
     """
 
     now: datetime
     schema: pl.Schema
-    frame: pl.LazyFrame
+    prefix: str = "__ig_"
+
+    def helper(self, name: str) -> str:
+        """The name of a helper column: it can never be, or shadow, an input column."""
+        return f"{self.prefix}{name}"
 
 
 @dataclass(slots=True)
@@ -108,21 +158,25 @@ class RecordOutcome:
         warnings: Reason codes that are only warnings.
         updates: Normalized values by key, applied to the record when it is accepted.
         owner: The owner of the record, when this validator knows it.
+        fields: The column each reason is about, aligned with ``reasons``. Empty: every reason
+            is about the validator's only column (None when it has several).
     """
 
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     updates: Mapping[str, Any] = field(default_factory=dict)
     owner: str | None = None
+    fields: tuple[str | None, ...] = ()
 
 
-def rejections(reasons: Iterable[str]) -> dict[str, RecordOutcome]:
+def rejections(reasons: Iterable[str], field: str | None = None) -> dict[str, RecordOutcome]:
     """One shared outcome per reason, for validators whose rejections carry nothing else.
 
     A rejected record is otherwise charged an outcome construction per validator; outcomes
     are read-only by convention, so one instance per reason serves every record.
     """
-    return {reason: RecordOutcome(reasons=(reason,)) for reason in reasons}
+    fields = () if field is None else (field,)
+    return {reason: RecordOutcome(reasons=(reason,), fields=fields) for reason in reasons}
 
 
 @runtime_checkable

@@ -103,10 +103,10 @@ class GeneratedFrame:
         return tuple(i for i, r in enumerate(self.reasons) if r)
 
     def counts(self) -> dict[str, int]:
-        """Expected quarantine counts by reason, as `Result.counts` reports them."""
+        """Expected quarantine counts by reason, as `Result.counts` reports them (rows)."""
         tally: dict[str, int] = {}
         for row in self.reasons:
-            for reason in row:
+            for reason in set(row):
                 tally[reason] = tally.get(reason, 0) + 1
         return dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
 
