@@ -17,7 +17,7 @@ from inputguard._guard import Guard
 from inputguard._provenance import Provenance, provenance
 from inputguard._reasons import Reason
 from inputguard._registry import SigningKey, Source, SourceRegistry
-from inputguard._result import Result, Verdict
+from inputguard._result import Result, SinkSummary, Verdict
 from inputguard._revalidate import Revalidation, revalidate
 from inputguard._signing import sign
 from inputguard._sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
@@ -25,6 +25,8 @@ from inputguard._terminology import Terminology, terminology
 from inputguard._validator import (
     BatchContext,
     BatchPlan,
+    Coded,
+    Decision,
     RecordContext,
     RecordOutcome,
     Rule,
@@ -45,7 +47,9 @@ __all__ = [
     "BatchContext",
     "BatchPlan",
     "Clock",
+    "Coded",
     "ConfigurationError",
+    "Decision",
     "DriftAlert",
     "DriftWatch",
     "FixedClock",
@@ -65,6 +69,7 @@ __all__ = [
     "Revalidation",
     "Rule",
     "SigningKey",
+    "SinkSummary",
     "SinkWrite",
     "Source",
     "SourceRegistry",

@@ -13,7 +13,7 @@ from inputguard._engine import as_lazy, build_plan, require_columns, run_batch, 
 from inputguard._fastpath import compile_record_path
 from inputguard._inputs import scan_source
 from inputguard._reasons import Reason
-from inputguard._result import Result, SinkSummary, Verdict
+from inputguard._result import Result, SinkSummary, Verdict, reasons_dtype
 from inputguard._schema import StructuralSchema, schema_plan
 from inputguard._validator import BatchPlan, RecordContext, Validator
 from inputguard._wrap import guarded
@@ -207,6 +207,15 @@ class Guard:
     def reasons(self) -> frozenset[str]:
         """Every reason code the validators can report."""
         return frozenset().union(*(v.reasons for v in self._validators))
+
+    @property
+    def reasons_dtype(self) -> pl.List:
+        """The dtype of its frames' ``reasons`` and ``warnings``: a list of an Enum of codes.
+
+        The Enum holds every `Reason` and every code of the validators (and, on a call with a
+        structural schema, that call's ``schema.<check>`` codes).
+        """
+        return reasons_dtype({str(r) for r in Reason} | self.reasons)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(v) for v in self._validators)

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from inputguard._inputs import run_query
 from inputguard._reasons import Reason
 from inputguard._result import ROW_ID
 from inputguard._validator import BatchPlan, Rule
@@ -57,7 +58,7 @@ def schema_plan(schema: StructuralSchema, frame: pl.LazyFrame) -> tuple[pl.LazyF
         raise ConfigurationError(
             f"'schema' must be a pandera polars DataFrameModel or DataFrameSchema (got {schema!r})"
         )
-    data = frame.collect()
+    data = run_query(frame.collect, what="reading the input")
     try:
         schema.validate(data, lazy=True)
     except SchemaErrors as errors:

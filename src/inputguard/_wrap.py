@@ -26,7 +26,17 @@ from inputguard import _audit
 from inputguard._bypass import _REASON as _BYPASS_REASON
 from inputguard._clock import read_clock
 from inputguard._engine import reject_reserved
-from inputguard._result import OWNER, REASONS, RESERVED_COLUMNS, ROW_ID, WARNINGS, Result, Verdict
+from inputguard._inputs import run_query, to_lazy
+from inputguard._result import (
+    OWNER,
+    REASON_COLUMNS,
+    REASONS,
+    RESERVED_COLUMNS,
+    ROW_ID,
+    WARNINGS,
+    Result,
+    Verdict,
+)
 from inputguard._sinks import ParquetSink, QuarantineSink
 from inputguard.exceptions import ConfigurationError, InputRejected
 
@@ -626,17 +636,21 @@ class _GuardedCall:
         if self._policy != "quarantine" or kind == _OTHER:
             return None
         started = time.perf_counter()
-        frame = value.collect() if kind == _LAZY else value
-        frame = frame if kind in (_FRAME, _LAZY) else pl.DataFrame(pl.from_arrow(value))
+        try:  # an input that cannot even be read has no rows to quarantine
+            frame = run_query(to_lazy(value).collect, what="reading the input")
+        except InputRejected:
+            return None
         if RESERVED_COLUMNS & set(frame.columns):
             return None
+        dtype = self._guard.reasons_dtype
         indexed = frame.with_row_index(ROW_ID)
         quarantined = indexed.with_columns(
-            pl.lit(list(exc.reasons), dtype=_EMPTY_LIST).alias(REASONS),
+            pl.lit([str(r) for r in exc.reasons], dtype=dtype).alias(REASONS),
+            pl.lit([exc.field] * len(exc.reasons), dtype=_EMPTY_LIST).alias(REASON_COLUMNS),
             pl.lit(None, dtype=pl.String).alias(OWNER),
-            pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS),
+            pl.lit([], dtype=dtype).alias(WARNINGS),
         )
-        accepted = indexed.clear().with_columns(pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS))
+        accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(WARNINGS))
         return Result(
             accepted=accepted,
             quarantined=quarantined,
@@ -759,12 +773,14 @@ def _one_row_result(guard: Guard, record: Mapping[str, Any], verdict: Verdict) -
     reject_reserved(record, kind="record key", action="quarantining")
     row = pl.from_dicts([dict(record)]) if record else pl.DataFrame()
     indexed = row.with_row_index(ROW_ID)
+    dtype = guard.reasons_dtype
     quarantined = indexed.with_columns(
-        pl.lit(list(verdict.reasons), dtype=_EMPTY_LIST).alias(REASONS),
+        pl.lit(list(verdict.reasons), dtype=dtype).alias(REASONS),
+        pl.lit(list(verdict.reason_columns), dtype=_EMPTY_LIST).alias(REASON_COLUMNS),
         pl.lit(verdict.owner, dtype=pl.String).alias(OWNER),
-        pl.lit(list(verdict.warnings), dtype=_EMPTY_LIST).alias(WARNINGS),
+        pl.lit(list(verdict.warnings), dtype=dtype).alias(WARNINGS),
     )
-    accepted = indexed.clear().with_columns(pl.lit([], dtype=_EMPTY_LIST).alias(WARNINGS))
+    accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(WARNINGS))
     return Result(
         accepted=accepted,
         quarantined=quarantined,
