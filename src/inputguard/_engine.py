@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+import polars.selectors as cs
 
 from inputguard._inputs import run_query, schema_of, to_lazy
 from inputguard._lookup import position
@@ -129,6 +130,17 @@ def helper_prefix(names: Iterable[str]) -> str:
     while any(name.startswith(prefix) for name in taken):
         prefix, n = f"__ig{n}_", n + 1
     return prefix
+
+
+def column(name: str) -> pl.Expr:
+    """The input column ``name``, read literally.
+
+    ``pl.col`` reads ``*`` as every column and ``^...$`` as a pattern; an input column may be
+    named either way.
+    """
+    if name == "*" or (name.startswith("^") and name.endswith("$")):
+        return cs.by_name(name).as_expr()
+    return pl.col(name)
 
 
 # -- the mask ------------------------------------------------------------------------------
@@ -284,11 +296,30 @@ def _every_mask(
 class Plan:
     """One call's lazy plan: both outputs, before reasons are attached."""
 
-    accepted: pl.LazyFrame
-    quarantined: pl.LazyFrame
+    annotated: pl.LazyFrame  # every row, with its mask words: what a stream reads
+    clean: pl.Expr  # true on rows to accept
+    accepted_exprs: tuple[pl.Expr, ...]  # the accepted selection of `annotated`
+    quarantined_exprs: tuple[pl.Expr, ...]
     rejects: _Mask
     warns: _Mask
     dtype: pl.List  # of the reasons and warnings lists
+
+    @property
+    def accepted(self) -> pl.LazyFrame:
+        """Accepted rows, lazily."""
+        return self.annotated.filter(self.clean).select(self.accepted_exprs)
+
+    @property
+    def quarantined(self) -> pl.LazyFrame:
+        """Quarantined rows, lazily."""
+        return self.annotated.filter(~self.clean).select(self.quarantined_exprs)
+
+    def split(self, batch: pl.DataFrame) -> Split:
+        """Split one collected batch of `annotated` into finished outputs."""
+        return self.finish(
+            batch.filter(self.clean).select(self.accepted_exprs),
+            batch.filter(~self.clean).select(self.quarantined_exprs),
+        )
 
     def finish(self, accepted: pl.DataFrame, quarantined: pl.DataFrame) -> Split:
         """Attach the reasons and warnings lists to collected (or streamed) frames."""
@@ -304,7 +335,7 @@ def _order_quarantined(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.columns[-len(tail) :] == tail:
         return frame
     head = [c for c in frame.columns if c not in tail]
-    return frame.select(*head, *tail)
+    return frame.select(*(column(c) for c in head), *tail)
 
 
 def build_plan(
@@ -335,7 +366,9 @@ def build_plan(
     originals = schema.names()
     ctx = BatchContext(now=now, schema=schema, prefix=helper_prefix(originals))
     plans = [*extra_plans, *(v.plan(ctx) for v in validators)]
-    lf = frame.with_row_index(ROW_ID, offset=row_offset)
+    # A stream numbers its rows batch by batch (`stream`): polars 2.1's row index does not
+    # stream (measured: 1.2 GiB at 50M rows for a scan with a row index, 0.4 GiB without).
+    lf = frame if streaming else frame.with_row_index(ROW_ID, offset=row_offset)
     lf = _decide(lf, [d for plan in plans for d in plan.decisions], ctx, streaming=streaming)
     for plan in plans:
         if plan.prepare is not None:
@@ -362,21 +395,21 @@ def build_plan(
         exprs = mask.lists(dtype, columns=columns is not None)
         return [e.alias(n) for e, n in zip(exprs, names, strict=True)]
 
-    accepted = lf.filter(clean).select(
+    accepted = (
         pl.col(ROW_ID),
-        *(outputs[c].alias(c) if c in outputs else pl.col(c) for c in originals),
+        *(outputs[c].alias(c) if c in outputs else column(c) for c in originals),
         *(expr.alias(c) for c, expr in outputs.items() if c not in originals),
         *listed(warns, WARNINGS),
     )
-    quarantined = lf.filter(~clean).select(
+    quarantined = (
         pl.col(ROW_ID),
-        *(pl.col(c) for c in originals),
+        *(column(c) for c in originals),
         *listed(rejects, REASONS, REASON_COLUMNS),
         # The owner is looked up after the split, for the quarantined rows only.
         (owner.cast(pl.String) if owner is not None else pl.lit(None, pl.String)).alias(OWNER),
         *listed(warns, WARNINGS),
     )
-    return Plan(accepted, quarantined, rejects, warns, dtype)
+    return Plan(lf, clean, accepted, quarantined, rejects, warns, dtype)
 
 
 def _decide(
@@ -471,35 +504,32 @@ class StreamCounts:
 def stream(plan: Plan, accepted: BatchWriter, quarantined: BatchWriter) -> StreamCounts:
     """Run ``plan`` on polars' streaming engine, writing both outputs batch by batch.
 
-    Both outputs come from one pass over the input. Each batch gets its reasons from the
-    distinct masks of that batch, as `run_batch` does for a whole frame.
+    One pass: the annotated rows (input, decisions, mask) are pulled batch by batch
+    (``collect_batches``) and each batch is split, given its reasons and written here. Pulling
+    is what bounds memory: with ``sink_batches`` polars runs ahead of a Python function that
+    takes longer than it does, and buffers (measured: 1.8 GiB at 20M rows with a 10 ms
+    function, against 0.9 GiB with one that returns at once).
     """
     counts = StreamCounts()
-    empty_acc = pl.DataFrame(schema=plan.accepted.collect_schema())
-    empty_quar = pl.DataFrame(schema=plan.quarantined.collect_schema())
-
-    def take_accepted(batch: pl.DataFrame) -> None:
-        split = plan.finish(batch, empty_quar)
-        counts.add(Split(split.accepted, split.quarantined.head(0)))
-        accepted.write(split.accepted)
-
-    def take_quarantined(batch: pl.DataFrame) -> None:
-        split = plan.finish(empty_acc, batch)
-        counts.add(Split(split.accepted.head(0), split.quarantined))
-        quarantined.write(split.quarantined)
-
+    indexed = plan.annotated.with_row_index(ROW_ID)  # for the schemas only
+    empty_acc = pl.DataFrame(schema=indexed.select(plan.accepted_exprs).collect_schema())
+    empty_quar = pl.DataFrame(schema=indexed.select(plan.quarantined_exprs).collect_schema())
     ok = False
+    offset = 0
     try:
-        run_query(
-            lambda: pl.collect_all(
-                [
-                    plan.accepted.sink_batches(take_accepted, lazy=True),
-                    plan.quarantined.sink_batches(take_quarantined, lazy=True),
-                ],
-                engine="streaming",
-            ),
+        batches = run_query(
+            lambda: iter(plan.annotated.collect_batches(engine="streaming")),
             what="streaming the input",
         )
+        while (
+            batch := run_query(lambda: next(batches, None), what="streaming the input")
+        ) is not None:
+            # batches come in input order (maintain_order): row ids continue across them
+            split = plan.split(batch.with_row_index(ROW_ID, offset=offset))
+            offset += batch.height
+            accepted.write(split.accepted)
+            quarantined.write(split.quarantined)
+            counts.add(split)
         ok = True
     finally:
         schemas = plan.finish(empty_acc, empty_quar)
