@@ -354,7 +354,8 @@ def build_plan(
         validators: The guard's validators, in order (their reasons are listed in this order).
         now: The clock reading for this call.
         extra_plans: Plans that do not come from a validator (the structural schema).
-        streaming: Gather the distinct values with polars' streaming engine.
+        streaming: Gather the distinct values with polars' streaming engine, and leave the
+            row ids to `stream`, which numbers each batch (``annotated`` has no ``row_id``).
         row_offset: The first row id (a stream of batches continues its row ids).
 
     Returns:
