@@ -167,7 +167,7 @@ def test_user_columns_never_change_a_decision_and_come_back_unchanged(names: lis
         assert_frame_equal(frame.select(wanted), kept.select(wanted))
 
 
-def test_decisions_are_taken_once_per_distinct_value_for_every_column() -> None:
+def test_lazy_and_eager_inputs_get_the_same_decisions() -> None:
     guard = _guard()
     frame = _frame(600)
     lazy = guard.validate(frame.lazy())
