@@ -40,7 +40,7 @@ from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
 from inputguard import Vocabulary
-from inputguard._matching import fold
+from inputguard._terminology.matching import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pycountry
 from rapidfuzz import fuzz
 
-from inputguard._matching import fold
+from inputguard._terminology.matching import fold
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

@@ -16,7 +16,7 @@ from structlog.testing import capture_logs
 
 import inputguard as ig
 from inputguard import InputRejected
-from inputguard._bypass import bypass_reason
+from inputguard._guard.bypass import bypass_reason
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 STALE = "2026-11-22T09:00:00Z"

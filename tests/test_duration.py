@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inputguard import ConfigurationError, parse_duration
-from inputguard._duration import format_duration
+from inputguard._core.duration import format_duration
 
 
 @pytest.mark.parametrize(

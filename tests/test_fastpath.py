@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 import inputguard as ig
 from inputguard import InputRejected, Verdict
 from inputguard import strategies as igst
-from inputguard._fastpath import compile_record_path
-from inputguard._timestamps import COMMON_SHAPE, parse_timestamp
-from inputguard._validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard._core.timestamps import COMMON_SHAPE, parse_timestamp
+from inputguard._core.validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
+from inputguard._guard.record import compile_record_path
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CLOCK = ig.FixedClock(NOW)

@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 
 import inputguard
 from inputguard import Reason
-from inputguard._inputs import run_query, schema_of, to_lazy
+from inputguard._guard.inputs import run_query, schema_of, to_lazy
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
 if TYPE_CHECKING:

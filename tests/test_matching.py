@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inputguard import ConfigurationError, Reason, Vocabulary
-from inputguard._matching import (
+from inputguard._terminology.matching import (
     FuzzySettings,
     Matcher,
     _fold_unicode,

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import inputguard as ig
-from inputguard._signing import (
+from inputguard._core.timestamps import parse_timestamp
+from inputguard._provenance.signing import (
     Keyring,
     LoadedKey,
     Unsignable,
@@ -37,7 +38,6 @@ from inputguard._signing import (
     load_material,
     verify,
 )
-from inputguard._timestamps import parse_timestamp
 
 DATA = Path(__file__).parent / "data" / "provenance"
 DOCS = Path(__file__).parent.parent / "docs" / "provenance.md"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import inputguard as ig
-from inputguard._sinks import owner_key
+from inputguard._ops.sinks import owner_key
 
 FINGERPRINT = "0123456789abcdef"
 

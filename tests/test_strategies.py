@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import inputguard as ig
 from inputguard import strategies as igst
-from inputguard._timestamps import parse_timestamp
+from inputguard._core.timestamps import parse_timestamp
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CLOCK = ig.FixedClock(NOW)

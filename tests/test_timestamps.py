@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inputguard._timestamps import (
+from inputguard._core.timestamps import (
     PY_PATTERN,
     _from_parts,
     parse_timestamp,

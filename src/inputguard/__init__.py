@@ -6,23 +6,11 @@ to use the terms the model knows. Failing records are kept with their reasons an
 
 from importlib import metadata as _metadata
 
-from inputguard._audit import redact
-from inputguard._auditfile import AuditFile, AuditVerification, verify_audit_file
-from inputguard._bypass import bypass
-from inputguard._clock import Clock, FixedClock
-from inputguard._drift import DriftAlert, DriftWatch
-from inputguard._duration import parse_duration
-from inputguard._freshness import Freshness, FreshnessLimits, freshness
-from inputguard._guard import Guard
-from inputguard._provenance import Provenance, provenance
-from inputguard._reasons import Reason
-from inputguard._registry import SigningKey, Source, SourceRegistry
-from inputguard._result import Result, SinkSummary, Verdict
-from inputguard._revalidate import Revalidation, revalidate
-from inputguard._signing import sign
-from inputguard._sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
-from inputguard._terminology import Terminology, terminology
-from inputguard._validator import (
+from inputguard._core.clock import Clock, FixedClock
+from inputguard._core.duration import parse_duration
+from inputguard._core.reasons import Reason
+from inputguard._core.result import Result, SinkSummary, Verdict
+from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
     Coded,
@@ -32,8 +20,20 @@ from inputguard._validator import (
     Rule,
     Validator,
 )
-from inputguard._vocab import Vocabulary
-from inputguard._wrap import Outcome, guarded, last_outcome
+from inputguard._freshness.validator import Freshness, FreshnessLimits, freshness
+from inputguard._guard.bypass import bypass
+from inputguard._guard.decorators import Outcome, guarded, last_outcome
+from inputguard._guard.guard import Guard
+from inputguard._guard.revalidate import Revalidation, revalidate
+from inputguard._ops.audit import redact
+from inputguard._ops.auditfile import AuditFile, AuditVerification, verify_audit_file
+from inputguard._ops.drift import DriftAlert, DriftWatch
+from inputguard._ops.sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
+from inputguard._provenance.registry import SigningKey, Source, SourceRegistry
+from inputguard._provenance.signing import sign
+from inputguard._provenance.validator import Provenance, provenance
+from inputguard._terminology.validator import Terminology, terminology
+from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
 try:

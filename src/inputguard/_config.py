@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from inputguard._freshness import freshness
+from inputguard._freshness.validator import freshness
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable
 
-    from inputguard._validator import Validator
+    from inputguard._core.validator import Validator
 
 __all__ = ["BuildContext", "GuardConfig", "load_config"]
 
@@ -118,8 +118,8 @@ class ProvenanceConfig(_Strict):
 
     def build(self, ctx: BuildContext, registry: Any) -> Validator:
         """Build the validator."""
-        from inputguard._provenance import provenance  # noqa: PLC0415
-        from inputguard._registry import SourceRegistry  # noqa: PLC0415
+        from inputguard._provenance.registry import SourceRegistry  # noqa: PLC0415
+        from inputguard._provenance.validator import provenance  # noqa: PLC0415
 
         if self.registry is not None:
             registry = ctx.shared("registry", self.registry, SourceRegistry.from_file)
@@ -153,8 +153,8 @@ class TerminologyConfig(_Strict):
 
     def build(self, ctx: BuildContext, registry: Any) -> Validator:
         """Build the validator."""
-        from inputguard._terminology import terminology  # noqa: PLC0415
-        from inputguard._vocab import Vocabulary  # noqa: PLC0415
+        from inputguard._terminology.validator import terminology  # noqa: PLC0415
+        from inputguard._terminology.vocabulary import Vocabulary  # noqa: PLC0415
 
         vocab = ctx.shared("vocabulary", self.vocabulary, Vocabulary.from_file)
         return terminology(

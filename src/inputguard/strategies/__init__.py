@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from hypothesis import strategies as st
 
-from inputguard._duration import Duration, parse_duration
+from inputguard._core.duration import Duration, parse_duration
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._compose import (
     Breakage,
@@ -63,10 +63,10 @@ if TYPE_CHECKING:
 
     from hypothesis.strategies import SearchStrategy
 
-    from inputguard._clock import Clock
-    from inputguard._guard import Guard
-    from inputguard._vocab import Vocabulary
-from inputguard._matching import FuzzySettings
+    from inputguard._core.clock import Clock
+    from inputguard._guard.guard import Guard
+    from inputguard._terminology.vocabulary import Vocabulary
+from inputguard._terminology.matching import FuzzySettings
 
 __all__ = [
     "GeneratedFrame",

@@ -10,11 +10,11 @@ import polars as pl
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from inputguard._clock import read_clock
-from inputguard._freshness import Freshness
-from inputguard._guard import Guard
-from inputguard._provenance import Provenance
-from inputguard._terminology import Terminology
+from inputguard._core.clock import read_clock
+from inputguard._freshness.validator import Freshness
+from inputguard._guard.guard import Guard
+from inputguard._provenance.validator import Provenance
+from inputguard._terminology.validator import Terminology
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._sources import ProvenanceFamily
 from inputguard.strategies._terms import TerminologyFamily

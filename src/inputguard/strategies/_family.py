@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import polars as pl
     from hypothesis.strategies import DrawFn
 
-    from inputguard._validator import Validator
+    from inputguard._core.validator import Validator
 
 __all__ = ["Family", "Values"]
 

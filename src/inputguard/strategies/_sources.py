@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 import polars as pl
 from hypothesis import strategies as st
 
-from inputguard._reasons import Reason
-from inputguard._signing import format_issued_at, sign
+from inputguard._core.reasons import Reason
+from inputguard._provenance.signing import format_issued_at, sign
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._time import _HIGH, _LOW, MARGIN
 
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from inputguard._provenance import Provenance
-    from inputguard._signing import LoadedKey
+    from inputguard._provenance.signing import LoadedKey
+    from inputguard._provenance.validator import Provenance
     from inputguard.strategies._family import Values
 
 __all__ = ["ProvenanceFamily"]

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any, Final
 import polars as pl
 from hypothesis import strategies as st
 
-from inputguard._reasons import Reason
-from inputguard._vocab import Vocabulary
+from inputguard._core.reasons import Reason
+from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-    from inputguard._matching import FuzzySettings, Matcher
-    from inputguard._terminology import Terminology
+    from inputguard._terminology.matching import FuzzySettings, Matcher
+    from inputguard._terminology.validator import Terminology
     from inputguard.strategies._family import Values
 
 __all__ = ["TermPools", "TerminologyFamily", "draw_term"]

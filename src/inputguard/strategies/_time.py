@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from hypothesis import strategies as st
 
-from inputguard._clock import Clock, read_clock
-from inputguard._reasons import Reason
+from inputguard._core.clock import Clock, read_clock
+from inputguard._core.reasons import Reason
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from hypothesis.strategies import SearchStrategy
 
-    from inputguard._freshness import Freshness, FreshnessLimits
+    from inputguard._freshness.validator import Freshness, FreshnessLimits
     from inputguard.strategies._family import Values
 
 __all__ = ["FreshnessFamily", "Kind", "Limits", "instants", "render_aware", "render_naive"]

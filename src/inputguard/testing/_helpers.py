@@ -6,7 +6,7 @@ from collections.abc import Iterator, MutableMapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, overload
 
-from inputguard._duration import Duration, parse_duration
+from inputguard._core.duration import Duration, parse_duration
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["DEFAULT_INSTANT", "AuditEvents", "FrozenClock"]

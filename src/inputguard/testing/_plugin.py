@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 import structlog
 
-from inputguard._guard import Guard
+from inputguard._guard.guard import Guard
 from inputguard.testing._helpers import AuditEvents, FrozenClock
 
 if TYPE_CHECKING:

@@ -31,10 +31,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import polars.selectors as cs
 
-from inputguard._inputs import run_query, schema_of, to_lazy
-from inputguard._lookup import position
-from inputguard._reasons import Reason
-from inputguard._result import (
+from inputguard._core.lookup import position
+from inputguard._core.reasons import Reason
+from inputguard._core.result import (
     OWNER,
     REASON_COLUMNS,
     REASONS,
@@ -45,14 +44,15 @@ from inputguard._result import (
     count_columns,
     reasons_dtype,
 )
-from inputguard._validator import BatchContext, BatchPlan, Coded, Decision, Rule, Validator
+from inputguard._core.validator import BatchContext, BatchPlan, Coded, Decision, Rule, Validator
+from inputguard._guard.inputs import run_query, schema_of, to_lazy
 from inputguard.exceptions import InputRejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import datetime
 
-    from inputguard._writers import BatchWriter
+    from inputguard._guard.writers import BatchWriter
 
 __all__ = [
     "Plan",

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from inputguard import _audit
-from inputguard._result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, count_codes
-from inputguard._sinks import ADDED_COLUMNS, CHECKED_AT, GUARD_FINGERPRINT, read_quarantine
+from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, count_codes
+from inputguard._ops import audit as _audit
+from inputguard._ops.sinks import ADDED_COLUMNS, CHECKED_AT, GUARD_FINGERPRINT, read_quarantine
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from inputguard._guard import Guard
+    from inputguard._guard.guard import Guard
 
 __all__ = ["PREVIOUS_REASONS", "Revalidation", "revalidate"]
 

@@ -10,17 +10,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from inputguard._duration import Duration, format_duration, parse_duration
-from inputguard._fastpath import FALLBACK, FastStep
-from inputguard._lookup import lookup
-from inputguard._reasons import Reason
-from inputguard._timestamps import (
+from inputguard._core.duration import Duration, format_duration, parse_duration
+from inputguard._core.limits import FreshnessLimits
+from inputguard._core.lookup import lookup
+from inputguard._core.reasons import Reason
+from inputguard._core.steps import FALLBACK, FastStep
+from inputguard._core.timestamps import (
     COMMON_SHAPE,
     in_python_range,
     parse_timestamp,
     parse_timestamp_expr,
 )
-from inputguard._validator import (
+from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
     Coded,
@@ -61,29 +62,6 @@ _FRESHNESS_REASONS = frozenset(
         Reason.FRESHNESS_AGING,
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FreshnessLimits:
-    """Age limits: older than ``error_after`` is stale; older than ``warn_after`` is a warning."""
-
-    error_after: timedelta
-    warn_after: timedelta | None = None
-
-    def __post_init__(self) -> None:
-        if self.warn_after is not None and self.warn_after > self.error_after:
-            raise ConfigurationError(
-                f"'warn_after' ({format_duration(self.warn_after)}) must not exceed "
-                f"'error_after' ({format_duration(self.error_after)})"
-            )
-
-    @classmethod
-    def parse(cls, error_after: Duration, warn_after: Duration | None = None) -> FreshnessLimits:
-        """Build limits from durations given as `timedelta` or strings."""
-        return cls(
-            parse_duration(error_after, name="error_after"),
-            None if warn_after is None else parse_duration(warn_after, name="warn_after"),
-        )
 
 
 @dataclass(frozen=True, slots=True)

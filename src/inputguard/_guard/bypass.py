@@ -36,7 +36,7 @@ def bypass(*, reason: str = "") -> Iterator[None]:
     Yields:
         Nothing; the block runs with guards off.
 
-    >>> from inputguard._bypass import bypass_reason
+    >>> from inputguard._guard.bypass import bypass_reason
     >>> with bypass(reason="backfill-2026-11"):
     ...     bypass_reason()
     'backfill-2026-11'

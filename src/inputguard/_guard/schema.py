@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from inputguard._inputs import run_query
-from inputguard._reasons import Reason
-from inputguard._result import ROW_ID
-from inputguard._validator import BatchPlan, Rule
+from inputguard._core.reasons import Reason
+from inputguard._core.result import ROW_ID
+from inputguard._core.validator import BatchPlan, Rule
+from inputguard._guard.inputs import run_query
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 __all__ = ["StructuralSchema", "schema_plan"]

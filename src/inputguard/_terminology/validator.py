@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from inputguard._fastpath import FALLBACK, FastStep
-from inputguard._matching import FuzzySettings, Match, Matcher
-from inputguard._reasons import Reason
-from inputguard._result import RESERVED_COLUMNS
-from inputguard._validator import (
+from inputguard._core.reasons import Reason
+from inputguard._core.result import RESERVED_COLUMNS
+from inputguard._core.steps import FALLBACK, FastStep
+from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
     Coded,
@@ -22,7 +21,8 @@ from inputguard._validator import (
     RecordOutcome,
     rejections,
 )
-from inputguard._vocab import Vocabulary
+from inputguard._terminology.matching import FuzzySettings, Match, Matcher
+from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:

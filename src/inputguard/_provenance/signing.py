@@ -47,14 +47,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from inputguard._reasons import Reason
-from inputguard._timestamps import parse_timestamp
+from inputguard._core.reasons import Reason
+from inputguard._core.timestamps import parse_timestamp
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
-    from inputguard._registry import SigningKey
+    from inputguard._provenance.registry import SigningKey
 
 __all__ = [
     "CANONICAL_VERSION",

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inputguard._matching import _STOPWORDS, FuzzySettings, Match, Matcher, fold
+from inputguard._terminology.matching import _STOPWORDS, FuzzySettings, Match, Matcher, fold
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["Vocabulary"]

@@ -7,17 +7,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from inputguard import _audit
-from inputguard._clock import Clock, read_clock, system_clock
-from inputguard._engine import as_lazy, build_plan, require_columns, run_batch, stream
-from inputguard._fastpath import compile_record_path
-from inputguard._inputs import scan_source
-from inputguard._reasons import Reason
-from inputguard._result import Result, SinkSummary, Verdict, reasons_dtype
-from inputguard._schema import StructuralSchema, schema_plan
-from inputguard._validator import BatchPlan, RecordContext, Validator
-from inputguard._wrap import guarded
-from inputguard._writers import SinkTarget, open_writer
+from inputguard._core.clock import Clock, read_clock, system_clock
+from inputguard._core.reasons import Reason
+from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
+from inputguard._core.validator import BatchPlan, RecordContext, Validator
+from inputguard._guard.batch import as_lazy, build_plan, require_columns, run_batch, stream
+from inputguard._guard.decorators import guarded
+from inputguard._guard.inputs import scan_source
+from inputguard._guard.record import compile_record_path
+from inputguard._guard.schema import StructuralSchema, schema_plan
+from inputguard._guard.writers import SinkTarget, open_writer
+from inputguard._ops import audit as _audit
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from inputguard._wrap import OnFail, Sink
+    from inputguard._guard.decorators import OnFail, Sink
 
 __all__ = ["Guard"]
 
@@ -164,7 +164,7 @@ class Guard:
         config, ctx = load_config(path)
         registry = None
         if config.guard.registry is not None:
-            from inputguard._registry import SourceRegistry  # noqa: PLC0415
+            from inputguard._provenance.registry import SourceRegistry  # noqa: PLC0415
 
             registry = ctx.shared("registry", config.guard.registry, SourceRegistry.from_file)
         validators = []

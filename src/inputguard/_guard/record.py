@@ -27,31 +27,21 @@ effects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
-from inputguard._clock import FixedClock, read_clock, system_clock
-from inputguard._result import Verdict
-from inputguard._validator import RecordContext
+from inputguard._core.clock import FixedClock, read_clock, system_clock
+from inputguard._core.result import Verdict
+from inputguard._core.steps import FALLBACK, FastStep, SteppedValidator
+from inputguard._core.validator import RecordContext
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from inputguard._clock import Clock
-    from inputguard._validator import Validator
+    from inputguard._core.clock import Clock
+    from inputguard._core.validator import Validator
 
-__all__ = [
-    "FALLBACK",
-    "FALLBACK_ERRORS",
-    "FastStep",
-    "SteppedValidator",
-    "compile_record_path",
-    "reference_step",
-]
-
-FALLBACK: Final = "break"
-"""The statement a step uses to leave the record to the reference path."""
+__all__ = ["FALLBACK_ERRORS", "compile_record_path", "reference_step"]
 
 FALLBACK_ERRORS: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError, OverflowError)
 """Exceptions that send a record to the reference path instead of failing the call.
@@ -59,37 +49,6 @@ FALLBACK_ERRORS: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError,
 A missing key (the reference raises `InputRejected` naming it), an unhashable value looked up
 in a set, a text `datetime.fromisoformat` refuses: the reference decides all of them.
 """
-
-
-@dataclass(frozen=True, slots=True)
-class FastStep:
-    """One validator's part of the compiled record path.
-
-    Every name a step defines or uses starts with the prefix it was given, so that steps
-    cannot collide; ``record`` (the input dict) and ``now`` (the UTC clock reading) are the
-    function's arguments.
-
-    Attributes:
-        lines: Statements, unindented (nested blocks indented by four spaces), that end in the
-            step's values being computed, or in `FALLBACK` when the record is not a clean pass.
-        constants: Values the lines refer to, by name.
-        outputs: Normalized values: record key -> an expression over the step's names.
-        merge: Optional expression giving a mapping of further normalized values.
-    """
-
-    lines: tuple[str, ...]
-    constants: Mapping[str, object] = field(default_factory=dict)
-    outputs: Mapping[str, str] = field(default_factory=dict)
-    merge: str | None = None
-
-
-@runtime_checkable
-class SteppedValidator(Protocol):
-    """A validator that contributes its own `FastStep` (the built-in ones do)."""
-
-    def record_step(self, prefix: str) -> FastStep | None:
-        """This validator's step, or None to be called through ``check_record``."""
-        ...
 
 
 def reference_step(validator: Validator, prefix: str) -> FastStep:

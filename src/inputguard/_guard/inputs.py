@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import polars as pl
 import pyarrow as pa
 
-from inputguard._reasons import Reason
+from inputguard._core.reasons import Reason
 from inputguard.exceptions import InputGuardError, InputRejected
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ _ACCEPTED = "a polars DataFrame or LazyFrame, a pyarrow Table or RecordBatch, or
 _FIXED_OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 _MAX_DETAIL = 300  # characters of an underlying error's first line quoted in a message
 _POLARS_DIR = str(Path(pl.__file__).parent) + os.sep  # compared with code objects' file names
-_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
+_PACKAGE_DIR = str(Path(__file__).parent.parent) + os.sep  # the inputguard package
 
 
 def to_lazy(data: Any) -> pl.LazyFrame:

@@ -23,11 +23,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
-from inputguard._fastpath import FALLBACK, FastStep
-from inputguard._lookup import lookup, position
-from inputguard._reasons import Reason
-from inputguard._registry import SourceRegistry
-from inputguard._signing import (
+from inputguard._core.lookup import lookup, position
+from inputguard._core.reasons import Reason
+from inputguard._core.steps import FALLBACK, FastStep
+from inputguard._core.timestamps import parse_timestamp_expr
+from inputguard._core.validator import BatchContext, BatchPlan, Coded, RecordContext, RecordOutcome
+from inputguard._provenance.registry import SourceRegistry
+from inputguard._provenance.signing import (
     Keyring,
     LoadedKey,
     Unsignable,
@@ -42,8 +44,6 @@ from inputguard._signing import (
     issued_instant,
     verify,
 )
-from inputguard._timestamps import parse_timestamp_expr
-from inputguard._validator import BatchContext, BatchPlan, Coded, RecordContext, RecordOutcome
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:

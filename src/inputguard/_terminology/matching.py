@@ -21,7 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from inputguard._reasons import Reason
+from inputguard._core.reasons import Reason
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:

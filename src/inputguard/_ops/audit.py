@@ -168,7 +168,7 @@ def redacted_examples(
     quarantined: pl.DataFrame, limit: int, redactor: Callable[[object], object]
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` quarantined rows with every original value passed through ``redactor``."""
-    from inputguard._result import (  # noqa: PLC0415
+    from inputguard._core.result import (  # noqa: PLC0415
         OWNER,
         REASON_COLUMNS,
         REASONS,
@@ -195,7 +195,7 @@ def by_source(
     """Rows, quarantined rows and reason counts per source id (``<none>`` for a null source)."""
     import polars as pl  # noqa: PLC0415
 
-    from inputguard._result import REASONS  # noqa: PLC0415
+    from inputguard._core.result import REASONS  # noqa: PLC0415
 
     key = pl.col(column).cast(pl.String).fill_null("<none>").alias("source")
     out: dict[str, dict[str, Any]] = {}

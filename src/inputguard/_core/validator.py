@@ -7,7 +7,7 @@ validator in one pass, calls the functions, joins the small tables back and runs
 for both outputs. `plan` never collects. `check_record` is the same logic in
 plain Python for one record; a property test holds the two to the same verdict and values.
 
-A validator may also offer ``record_step(prefix)`` (`inputguard._fastpath.SteppedValidator`):
+A validator may also offer ``record_step(prefix)`` (`inputguard._core.steps.SteppedValidator`):
 its clean-pass check as a few statements for the guard's compiled record path. Without one,
 the compiled path calls `check_record`, which may therefore run twice for one record and must
 have no side effects.

@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import polars as pl
 
-from inputguard import _audit
-from inputguard._result import REASONS, Result
+from inputguard._core.result import REASONS, Result
+from inputguard._ops import audit as _audit
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["NO_SOURCE", "OTHER_SOURCES", "DriftAlert", "DriftWatch"]

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import polars as pl
 
-from inputguard._reasons import Reason
-from inputguard._result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, Result
+from inputguard._core.reasons import Reason
+from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, Result
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 __all__ = [

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from inputguard._duration import format_duration
-from inputguard._freshness import FreshnessLimits
-from inputguard._timestamps import parse_timestamp
+from inputguard._core.duration import format_duration
+from inputguard._core.limits import FreshnessLimits
+from inputguard._core.timestamps import parse_timestamp
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["SigningKey", "Source", "SourceRegistry"]

@@ -22,12 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
 
 import polars as pl
 
-from inputguard import _audit
-from inputguard._bypass import _REASON as _BYPASS_REASON
-from inputguard._clock import read_clock
-from inputguard._engine import reject_reserved
-from inputguard._inputs import run_query, to_lazy
-from inputguard._result import (
+from inputguard._core.clock import read_clock
+from inputguard._core.result import (
     OWNER,
     REASON_COLUMNS,
     REASONS,
@@ -37,11 +33,15 @@ from inputguard._result import (
     Result,
     Verdict,
 )
-from inputguard._sinks import ParquetSink, QuarantineSink
+from inputguard._guard.batch import reject_reserved
+from inputguard._guard.bypass import _REASON as _BYPASS_REASON
+from inputguard._guard.inputs import run_query, to_lazy
+from inputguard._ops import audit as _audit
+from inputguard._ops.sinks import ParquetSink, QuarantineSink
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
-    from inputguard._guard import Guard
+    from inputguard._guard.guard import Guard
 
 __all__ = ["Fallback", "OnFail", "Outcome", "Policy", "Sink", "guarded", "last_outcome"]
 
@@ -379,7 +379,7 @@ class _GuardedCall:
         *,
         keep_meta: bool,
     ) -> None:
-        from inputguard._guard import Guard  # noqa: PLC0415 - _guard imports this module
+        from inputguard._guard.guard import Guard  # noqa: PLC0415 - _guard imports this module
 
         if not isinstance(guard, Guard):
             raise ConfigurationError(f"'guard' must be a Guard (got {guard!r})")

@@ -1,0 +1,1 @@
+"""The provenance family: source registries, keys and signatures, and the validator using them."""

@@ -1,0 +1,1 @@
+"""The terminology family: vocabularies, folding and matching, and the validator using them."""
