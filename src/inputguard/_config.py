@@ -23,6 +23,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inputguard._core.defaults import (
+    AUDIT_EXAMPLES,
+    FUZZY_CUTOFF,
+    FUZZY_MARGIN,
+    FUZZY_MIN_LENGTH,
+    MAX_FUTURE_SKEW,
+)
 from inputguard._freshness.validator import freshness
 from inputguard.exceptions import ConfigurationError
 
@@ -67,7 +74,7 @@ class GuardSection(_Strict):
     registry: str | None = None
     """A source registry file shared by the provenance and freshness validators."""
     source_column: str | None = "source"
-    audit_examples: int = Field(default=0, ge=0)
+    audit_examples: int = Field(default=AUDIT_EXAMPLES, ge=0)
 
 
 class FreshnessConfig(_Strict):
@@ -77,7 +84,7 @@ class FreshnessConfig(_Strict):
     column: str = Field(min_length=1)
     error_after: str
     warn_after: str | None = None
-    max_future_skew: str = "60s"
+    max_future_skew: str = MAX_FUTURE_SKEW
     naive: str = "reject"
     per_source: bool = False
     """Take per-source limits from the guard's registry (``[guard] registry = ...``)."""
@@ -145,9 +152,9 @@ class TerminologyConfig(_Strict):
     vocabulary: str
     """A vocabulary file (TOML or CSV)."""
     fuzzy: bool = True
-    cutoff: float = 85.0
-    margin: float = 5.0
-    min_length: int = 5
+    cutoff: float = FUZZY_CUTOFF
+    margin: float = FUZZY_MARGIN
+    min_length: int = FUZZY_MIN_LENGTH
     method_column: str | None = None
     score_column: str | None = None
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from inputguard._core.defaults import MAX_ERROR_EXAMPLES
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["ConfigurationError", "InputGuardError", "InputRejected"]
-
-_MAX_EXAMPLES = 5
 
 
 class InputGuardError(Exception):
@@ -59,7 +59,7 @@ class InputRejected(InputGuardError):
         self.reasons: tuple[str, ...] = tuple(dict.fromkeys(reasons))
         self.field = field
         self.validator = validator
-        self.examples: tuple[Any, ...] = tuple(examples)[:_MAX_EXAMPLES]
+        self.examples: tuple[Any, ...] = tuple(examples)[:MAX_ERROR_EXAMPLES]
         self.verdict = verdict
 
     def __reduce__(self) -> tuple[Any, ...]:  # keep keyword state across pickling (Spark, Ray)

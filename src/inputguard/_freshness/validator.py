@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
+from inputguard._core.defaults import MAX_FUTURE_SKEW
 from inputguard._core.duration import Duration, format_duration, parse_duration
 from inputguard._core.limits import FreshnessLimits
 from inputguard._core.lookup import lookup
@@ -345,7 +346,7 @@ def freshness(
     *,
     error_after: Duration,
     warn_after: Duration | None = None,
-    max_future_skew: Duration = "60s",
+    max_future_skew: Duration = MAX_FUTURE_SKEW,
     naive: NaivePolicy = "reject",
     per_source: Mapping[str, FreshnessLimits] | None = None,
     source: str = "source",

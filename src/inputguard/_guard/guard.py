@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from inputguard._core.clock import Clock, read_clock, system_clock
+from inputguard._core.defaults import AUDIT_EXAMPLES
 from inputguard._core.reasons import Reason
 from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
 from inputguard._core.validator import BatchPlan, RecordContext, Validator
@@ -106,7 +107,7 @@ class Guard:
         clock: Clock | None = None,
         schema: StructuralSchema | None = None,
         source_column: str | None = "source",
-        audit_examples: int = 0,
+        audit_examples: int = AUDIT_EXAMPLES,
         redact: Callable[[object], object] = _audit.redact,
         observers: Iterable[Callable[[Result], object]] = (),
     ) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from inputguard._core.defaults import FUZZY_CUTOFF, FUZZY_MARGIN, FUZZY_MIN_LENGTH
 from inputguard._core.reasons import Reason
 from inputguard.exceptions import ConfigurationError
 
@@ -118,7 +119,7 @@ class FuzzySettings:
 
     Attributes:
         enabled: With ``False`` only exact, synonym, folded-key and fingerprint look-ups run.
-        cutoff: Minimum similarity, 0-100: ``100 * (1 - d / max(len))`` with ``d`` the
+        cutoff: Minimum similarity, 50-100: ``100 * (1 - d / max(len))`` with ``d`` the
             optimal-string-alignment distance (a transposition is one edit) between the folded
             input and a folded vocabulary key. Whole strings only, never partial substrings.
         margin: How far the best canonical must lead the best *different* canonical; a
@@ -128,9 +129,9 @@ class FuzzySettings:
     """
 
     enabled: bool = True
-    cutoff: float = 85.0
-    margin: float = 5.0
-    min_length: int = 5
+    cutoff: float = FUZZY_CUTOFF
+    margin: float = FUZZY_MARGIN
+    min_length: int = FUZZY_MIN_LENGTH
 
     def __post_init__(self) -> None:
         if not isinstance(self.enabled, bool):

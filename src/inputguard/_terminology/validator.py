@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from inputguard._core.defaults import FUZZY_CUTOFF, FUZZY_MARGIN, FUZZY_MIN_LENGTH
 from inputguard._core.reasons import Reason
 from inputguard._core.result import RESERVED_COLUMNS
 from inputguard._core.steps import FALLBACK, FastStep
@@ -220,9 +221,9 @@ def terminology(
     vocab: Vocabulary | str | Path,
     *,
     fuzzy: bool = True,
-    cutoff: float = 85.0,
-    margin: float = 5.0,
-    min_length: int = 5,
+    cutoff: float = FUZZY_CUTOFF,
+    margin: float = FUZZY_MARGIN,
+    min_length: int = FUZZY_MIN_LENGTH,
     method_column: str | None = None,
     score_column: str | None = None,
 ) -> Terminology:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inputguard._core.defaults import FUZZY_CUTOFF, FUZZY_MARGIN, FUZZY_MIN_LENGTH
 from inputguard._terminology.matching import _STOPWORDS, FuzzySettings, Match, Matcher, fold
 from inputguard.exceptions import ConfigurationError
 
@@ -184,16 +185,16 @@ class Vocabulary:
         values: Iterable[object],
         *,
         fuzzy: bool = True,
-        cutoff: float = 85.0,
-        margin: float = 5.0,
-        min_length: int = 5,
+        cutoff: float = FUZZY_CUTOFF,
+        margin: float = FUZZY_MARGIN,
+        min_length: int = FUZZY_MIN_LENGTH,
     ) -> list[Match]:
         """Decide each value: its canonical term (or None), the method, score and runner-up.
 
         Args:
             values: The values; None and non-strings are refused (missing / unknown).
             fuzzy: Allow the fuzzy step (``False``: look-ups only).
-            cutoff: Minimum fuzzy similarity, 0-100.
+            cutoff: Minimum fuzzy similarity, 50-100.
             margin: Required lead over the best different canonical.
             min_length: Shorter folded inputs are never fuzzy-matched.
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from hypothesis import strategies as st
 
+from inputguard._core.defaults import FUZZY_CUTOFF, FUZZY_MARGIN, FUZZY_MIN_LENGTH, MAX_FUTURE_SKEW
 from inputguard._core.duration import Duration, parse_duration
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._compose import (
@@ -259,7 +260,7 @@ def timestamps(
     kind: Kind = "fresh",
     error_after: Duration = "1h",
     warn_after: Duration | None = None,
-    max_future_skew: Duration = "60s",
+    max_future_skew: Duration = MAX_FUTURE_SKEW,
     text: Literal[True],
 ) -> SearchStrategy[str]: ...
 
@@ -271,7 +272,7 @@ def timestamps(
     kind: Kind = "fresh",
     error_after: Duration = "1h",
     warn_after: Duration | None = None,
-    max_future_skew: Duration = "60s",
+    max_future_skew: Duration = MAX_FUTURE_SKEW,
     text: Literal[False],
 ) -> SearchStrategy[datetime]: ...
 
@@ -283,7 +284,7 @@ def timestamps(
     kind: Kind = "fresh",
     error_after: Duration = "1h",
     warn_after: Duration | None = None,
-    max_future_skew: Duration = "60s",
+    max_future_skew: Duration = MAX_FUTURE_SKEW,
     text: bool | None = None,
 ) -> SearchStrategy[datetime | str]: ...
 
@@ -294,7 +295,7 @@ def timestamps(
     kind: Kind = "fresh",
     error_after: Duration = "1h",
     warn_after: Duration | None = None,
-    max_future_skew: Duration = "60s",
+    max_future_skew: Duration = MAX_FUTURE_SKEW,
     text: bool | None = None,
 ) -> SearchStrategy[datetime] | SearchStrategy[str] | SearchStrategy[datetime | str]:
     """Timestamps that a `freshness` check with these limits judges as ``kind``.
@@ -362,9 +363,9 @@ def terms(
     *,
     known: bool = True,
     fuzzy: bool = True,
-    cutoff: float = 85.0,
-    margin: float = 5.0,
-    min_length: int = 5,
+    cutoff: float = FUZZY_CUTOFF,
+    margin: float = FUZZY_MARGIN,
+    min_length: int = FUZZY_MIN_LENGTH,
 ) -> SearchStrategy[str]:
     """Terms a vocabulary accepts, or near-misses it must refuse.
 
