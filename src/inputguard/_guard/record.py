@@ -16,7 +16,7 @@ anything other than a clean pass, and name the normalized values they produce. T
   gives the reasons, warnings and owner.
 
 The compiled function is thus only ever a shortcut to the answer the reference gives;
-``tests/test_fastpath.py`` holds it to that for generated records. A validator without a step
+``tests/guard/test_record.py`` holds it to that for generated records. A validator without a step
 of its own (a user-defined validator, provenance with signatures) is called through its
 ``check_record`` from inside the function, so every guard has a compiled path. Those calls
 come after every cheap step, so a record that fails a built-in check never reaches them

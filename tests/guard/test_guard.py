@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 import inputguard as ig
 from inputguard import InputGuardError, InputRejected, Reason
 
-from .conftest import NOW
+from ..conftest import NOW
 
 ZONES = [ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
 

@@ -11,8 +11,8 @@ import pytest
 
 import inputguard as ig
 
-DATA = Path(__file__).parent / "data" / "provenance"
-EXAMPLE = Path(__file__).parent.parent / "examples" / "sources.toml"
+DATA = Path(__file__).parent.parent / "data" / "provenance"
+EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "sources.toml"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import inputguard as ig
 from inputguard import ConfigurationError, Vocabulary
 
-VOCAB = Path(__file__).resolve().parent.parent / "vocab"
+VOCAB = Path(__file__).resolve().parent.parent.parent / "vocab"
 BUNDLED = sorted(VOCAB.glob("*.toml")) + sorted(VOCAB.glob("*.csv"))
 
 TOML = """\

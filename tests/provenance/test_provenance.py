@@ -23,7 +23,7 @@ from inputguard._provenance.signing import encode_signature
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-DATA = Path(__file__).parent / "data" / "provenance"
+DATA = Path(__file__).parent.parent / "data" / "provenance"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # TEST keys only: they match tests/data/provenance/sources.toml and are public on purpose.
 Q3 = b"orders-api test secret, 32 bytes"

@@ -15,7 +15,7 @@ import inputguard as ig
 from inputguard import ConfigurationError, Reason, Vocabulary
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # @given tests cannot take the fixture
-VOCAB = Path(__file__).resolve().parent.parent / "vocab"
+VOCAB = Path(__file__).resolve().parent.parent.parent / "vocab"
 FRUIT = Vocabulary(
     "fruit",
     "2",

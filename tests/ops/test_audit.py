@@ -8,7 +8,7 @@ from structlog.testing import capture_logs
 
 import inputguard as ig
 
-from .conftest import NOW
+from ..conftest import NOW
 
 REGISTRY = ig.SourceRegistry(
     [ig.Source("web", "team-web", "active"), ig.Source("crm", "team-crm", "suspended")],

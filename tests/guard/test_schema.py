@@ -7,7 +7,7 @@ import pytest
 import inputguard as ig
 from inputguard import InputRejected, Reason
 
-from .conftest import NOW
+from ..conftest import NOW
 
 
 class Transactions(pa.DataFrameModel):

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 import inputguard as ig
 from inputguard import InputRejected, Reason
 
-from .conftest import NOW
+from ..conftest import NOW
 
 if TYPE_CHECKING:
     from collections.abc import Callable

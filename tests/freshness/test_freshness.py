@@ -12,7 +12,7 @@ from polars.testing import assert_series_equal
 import inputguard as ig
 from inputguard import ConfigurationError, Reason
 
-from .conftest import NOW
+from ..conftest import NOW
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -17,7 +17,7 @@ import structlog
 import inputguard as ig
 from inputguard import InputRejected, Verdict
 
-from .test_fastpath import NonNegative
+from .test_record import NonNegative
 
 if TYPE_CHECKING:
     import structlog.testing

@@ -39,8 +39,8 @@ from inputguard._provenance.signing import (
     verify,
 )
 
-DATA = Path(__file__).parent / "data" / "provenance"
-DOCS = Path(__file__).parent.parent / "docs" / "provenance.md"
+DATA = Path(__file__).parent.parent / "data" / "provenance"
+DOCS = Path(__file__).parent.parent.parent / "docs" / "provenance.md"
 HMAC_SECRET = b"orders-api test secret, 32 bytes"
 ED_PRIVATE = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 T0 = datetime(2026, 11, 22, 12, tzinfo=UTC)
