@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import polars.selectors as cs
@@ -267,3 +268,71 @@ def test_validate_batches_continues_row_ids_under_one_clock_reading() -> None:
     quarantined = pl.concat([r.quarantined for r in results])
     assert accepted["row_id"].to_list() == whole.accepted["row_id"].to_list()
     assert_frame_equal(quarantined, whole.quarantined)
+
+
+# -- a pinned instant --------------------------------------------------------------------------
+
+
+def _freshness_guard(clock: Callable[[], datetime]) -> ig.Guard:
+    return ig.Guard([ig.freshness("ts", error_after="1h")], name="pinned", clock=clock)
+
+
+def _never_read() -> datetime:
+    raise AssertionError("the clock must not be read when `now` is given")
+
+
+def test_now_pins_every_entry_point_without_reading_the_clock(tmp_path: Path) -> None:
+    guard = _freshness_guard(_never_read)
+    frame = pl.DataFrame({"ts": [NOW - timedelta(minutes=30), NOW - timedelta(hours=2)]})
+    assert guard.validate(frame, now=NOW).checked_at == NOW
+    assert guard.validate(frame, now=NOW).counts() == {"freshness.stale": 1}
+    # an hour later, the first row is stale too: the instant given is the one used
+    later = NOW + timedelta(hours=1)
+    assert guard.validate(frame, now=later).counts() == {"freshness.stale": 2}
+    batches = list(guard.validate_batches([frame, frame], now=later))
+    assert [b.checked_at for b in batches] == [later, later]
+    assert guard.check({"ts": NOW - timedelta(minutes=30)}, now=NOW).ok
+    assert not guard.check({"ts": NOW - timedelta(minutes=30)}, now=later).ok
+    summary = guard.sink(
+        frame.lazy(), accepted=tmp_path / "a.parquet", quarantined=tmp_path / "q.parquet", now=NOW
+    )
+    assert (summary.checked_at, summary.accepted, summary.quarantined) == (NOW, 1, 1)
+
+
+def test_now_in_another_zone_is_converted_and_a_naive_one_refused() -> None:
+    guard = _freshness_guard(_never_read)
+    frame = pl.DataFrame({"ts": [NOW]})
+    paris = NOW.astimezone(ZoneInfo("Europe/Paris"))
+    assert guard.validate(frame, now=paris).checked_at == NOW
+    with pytest.raises(ig.ConfigurationError, match="timezone-aware"):
+        guard.validate(frame, now=NOW.replace(tzinfo=None))
+
+
+def test_on_batch_reports_rows_written_so_far(tmp_path: Path) -> None:
+    guard = _guard()
+    source = tmp_path / "in.parquet"
+    _frame(3000).write_parquet(source, row_group_size=500)
+    seen: list[int] = []
+    summary = guard.sink(
+        source,
+        accepted=tmp_path / "a.parquet",
+        quarantined=tmp_path / "q.parquet",
+        on_batch=seen.append,
+    )
+    assert seen, "at least one batch"
+    assert seen == sorted(seen)
+    assert seen[-1] == summary.rows == 3000
+
+
+def test_a_failing_progress_callback_leaves_no_output(tmp_path: Path) -> None:
+    def fail(rows: int) -> None:
+        raise RuntimeError("display gone")
+
+    with pytest.raises(RuntimeError, match="display gone"):
+        _guard().sink(
+            _frame(100).lazy(),
+            accepted=tmp_path / "a.parquet",
+            quarantined=tmp_path / "q.parquet",
+            on_batch=fail,
+        )
+    assert list(tmp_path.iterdir()) == []

@@ -49,7 +49,7 @@ from inputguard._guard.inputs import run_query, schema_of, to_lazy
 from inputguard.exceptions import InputRejected
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
     from inputguard._guard.writers import BatchWriter
@@ -502,7 +502,13 @@ class StreamCounts:
             self.warnings[code] = self.warnings.get(code, 0) + n
 
 
-def stream(plan: Plan, accepted: BatchWriter, quarantined: BatchWriter) -> StreamCounts:
+def stream(
+    plan: Plan,
+    accepted: BatchWriter,
+    quarantined: BatchWriter,
+    *,
+    on_batch: Callable[[int], None] | None = None,
+) -> StreamCounts:
     """Run ``plan`` on polars' streaming engine, writing both outputs batch by batch.
 
     One pass: the annotated rows (input, decisions, mask) are pulled batch by batch
@@ -531,6 +537,8 @@ def stream(plan: Plan, accepted: BatchWriter, quarantined: BatchWriter) -> Strea
             accepted.write(split.accepted)
             quarantined.write(split.quarantined)
             counts.add(split)
+            if on_batch is not None:
+                on_batch(offset)
         ok = True
     finally:
         schemas = plan.finish(empty_acc, empty_quar)

@@ -253,12 +253,15 @@ class Guard:
             self._validators, clock=self._clock, reference=self._check_reference
         )
 
-    def validate(self, data: Any) -> Result:
+    def validate(self, data: Any, *, now: datetime | None = None) -> Result:
         """Validate a frame in one vectorized pass.
 
         Args:
             data: A ``pl.DataFrame``, ``pl.LazyFrame``, ``pyarrow.Table``, ``RecordBatch`` or
                 ``pandas.DataFrame`` (the result's frames are polars frames whatever came in).
+            now: The instant to check against, instead of reading the guard's clock: one
+                reading shared by several calls (a job split over processes or machines).
+                Timezone-aware; converted to UTC.
 
         Returns:
             A `Result`: every row lands in exactly one of ``accepted`` / ``quarantined``.
@@ -268,13 +271,17 @@ class Guard:
                 missing (``schema.missing_column``), a column name is reserved or duplicated,
                 the schema's columns or dtypes do not match, a LazyFrame cannot be read
                 (``schema.unreadable``), or the input is not a frame.
-            ConfigurationError: The clock returned a naive datetime.
+            ConfigurationError: The clock returned (or ``now`` is) a naive datetime.
         """
         started = time.perf_counter()
-        now = read_clock(self._clock)
-        result = self._validate_at(as_lazy(data), now, started, row_offset=0)
+        at = self._instant(now)
+        result = self._validate_at(as_lazy(data), at, started, row_offset=0)
         self._emit_result(result)
         return result
+
+    def _instant(self, now: datetime | None) -> datetime:
+        """The clock reading of one call: ``now`` when given (checked), else the guard's clock."""
+        return read_clock(self._clock) if now is None else read_clock(lambda: now)
 
     def _validate_at(
         self, frame: pl.LazyFrame, now: datetime, started: float, *, row_offset: int
@@ -320,7 +327,9 @@ class Guard:
                     error=type(error).__name__,
                 )
 
-    def validate_batches(self, batches: Iterable[Any]) -> Iterator[Result]:
+    def validate_batches(
+        self, batches: Iterable[Any], *, now: datetime | None = None
+    ) -> Iterator[Result]:
         """Validate a stream of batches (Arrow record batches, frames ...) one at a time.
 
         The clock is read once, when the first batch is taken: every batch of the stream is
@@ -332,6 +341,7 @@ class Guard:
         Args:
             batches: Any iterable of inputs `validate` takes (e.g. a
                 ``pyarrow.RecordBatchReader`` or a list of ``pl.DataFrame``).
+            now: The instant to check the whole stream against, instead of reading the clock.
 
         Yields:
             One `Result` per batch, in order.
@@ -340,13 +350,13 @@ class Guard:
             InputRejected: As `validate`, for the batch that is unusable; earlier results were
                 already yielded.
         """
-        now: datetime | None = None
+        at: datetime | None = None if now is None else self._instant(now)
         offset = 0
         for index, batch in enumerate(batches):
             started = time.perf_counter()
-            if now is None:
-                now = read_clock(self._clock)
-            result = self._validate_at(as_lazy(batch), now, started, row_offset=offset)
+            if at is None:
+                at = read_clock(self._clock)
+            result = self._validate_at(as_lazy(batch), at, started, row_offset=offset)
             self._emit_result(result, batch=index, stream_rows_before=offset)
             offset += result.rows
             yield result
@@ -357,6 +367,8 @@ class Guard:
         *,
         accepted: SinkTarget,
         quarantined: SinkTarget,
+        now: datetime | None = None,
+        on_batch: Callable[[int], None] | None = None,
     ) -> SinkSummary:
         """Validate an input larger than memory on polars' streaming engine, writing both outputs.
 
@@ -372,6 +384,9 @@ class Guard:
             accepted: Where accepted rows go: a path (``.parquet``, ``.csv``, ``.ipc``,
                 ``.ndjson``) or a callable given each ``pl.DataFrame`` batch.
             quarantined: Where quarantined rows go, likewise.
+            now: The instant to check against, instead of reading the guard's clock.
+            on_batch: Called after each batch is written with the rows written so far (for
+                progress displays); an exception it raises stops the run and leaves no output.
 
         Returns:
             A `SinkSummary` with the counts, the clock reading and the duration.
@@ -391,13 +406,13 @@ class Guard:
             open_writer(accepted, name="accepted"),
             open_writer(quarantined, name="quarantined"),
         )
-        now = read_clock(self._clock)
-        plan = build_plan(scan_source(source), self._validators, now=now, streaming=True)
-        counts = stream(plan, *writers)
+        at = self._instant(now)
+        plan = build_plan(scan_source(source), self._validators, now=at, streaming=True)
+        counts = stream(plan, *writers, on_batch=on_batch)
         summary = SinkSummary(
             guard=self._name,
             fingerprint=self._fingerprint,
-            checked_at=now,
+            checked_at=at,
             accepted=counts.accepted,
             quarantined=counts.quarantined,
             reasons=_ranked(counts.reasons),
@@ -409,7 +424,7 @@ class Guard:
             "inputguard.validate",
             guard=self._name,
             guard_fingerprint=self._fingerprint,
-            checked_at=now,
+            checked_at=at,
             rows_in=summary.rows,
             accepted=summary.accepted,
             quarantined=summary.quarantined,
@@ -433,16 +448,18 @@ class Guard:
             )
         return extras
 
-    def check(self, record: Mapping[str, Any]) -> Verdict:
+    def check(self, record: Mapping[str, Any], *, now: datetime | None = None) -> Verdict:
         """Check one record in plain Python (no DataFrame): the single-record fast path.
 
         Gives the same verdict, reasons and normalized values as `validate` on a one-row frame.
         A structural ``schema`` is a batch contract and is not applied here. A plain ``dict``
-        that passes cleanly goes through the guard's compiled record path (``_fastpath.py``);
+        that passes cleanly goes through the guard's compiled record path (``_guard/record.py``);
         any other record through each validator's ``check_record``, with the same result.
 
         Args:
             record: A mapping of column name to value.
+            now: The instant to check against, instead of reading the guard's clock (the
+                record then goes through every validator's ``check_record``).
 
         Returns:
             A `Verdict`.
@@ -452,7 +469,11 @@ class Guard:
                 the record is not a mapping.
         """
         started = _perf_counter()
-        verdict = self._decide(record)
+        verdict = (
+            self._decide(record)
+            if now is None
+            else self._check_reference(record, self._instant(now))
+        )
         if _audit.deferred.get() is None:
             try:  # `_audit.enabled(logger.bind())`, inlined: this runs on every record
                 if not _audit.logger.bind().is_enabled_for(_INFO):
