@@ -83,16 +83,16 @@ def test_bad_configuration_fails_at_construction(kwargs: dict[str, str], message
         ig.ParquetSink(**kwargs)  # type: ignore[arg-type]
 
 
-def test_layout_is_hive_partitioned_by_utc_date_and_owner(tmp_path: Path, now: datetime) -> None:
+def test_layout_is_grouped_by_utc_day_and_owner(tmp_path: Path, now: datetime) -> None:
     late_evening = datetime(2026, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     sink = ig.ParquetSink(tmp_path)
     written = sink.write(_result(["data-eng", None, "a/../b"], checked_at=late_evening))
     assert written.rows == 3
     relative = sorted(str(f.relative_to(tmp_path)) for f in written.files)
     assert [r.rsplit("/", 1)[0] for r in relative] == [
-        "date=2026-01-02/owner=a%2F%2E%2E%2Fb",
-        "date=2026-01-02/owner=data-eng",
-        "date=2026-01-02/owner=unowned",
+        "day-2026-01-02/owner-a%2F%2E%2E%2Fb",
+        "day-2026-01-02/owner-data-eng",
+        "day-2026-01-02/owner-unowned",
     ]
     assert all(
         re.fullmatch(r"part-20260102T043000000000Z-[0-9a-f]{32}-\d\.parquet", Path(r).name)
@@ -110,6 +110,7 @@ def test_rows_read_back_carry_fingerprint_and_clock_reading(tmp_path: Path, now:
     sink = ig.ParquetSink(tmp_path)
     sink.write(result)
     expected = result.quarantined.with_columns(
+        pl.col("reasons", "warnings").cast(pl.List(pl.String)),  # files hold plain strings
         pl.lit(guard.fingerprint).alias("guard_fingerprint"),
         pl.lit(now, pl.Datetime("us", "UTC")).alias("checked_at"),
     )
@@ -221,3 +222,86 @@ def test_every_quarantined_row_written_is_read_back_exactly_once(
         back = sink.read()
         got = back.select("value", "owner", "checked_at").rows() if back.height else []
         assert sorted(got, key=lambda t: t[0]) == expected
+
+
+def _sink_of_two_owners(directory: Path, now: datetime) -> pl.DataFrame:
+    """Quarantined rows of a real guard (a registry with owners) written to ``directory``."""
+    registry = ig.SourceRegistry(
+        [ig.Source("pos", "team-pos", "active"), ig.Source("web", "team-web", "suspended")],
+        default_owner="data-platform",
+    )
+    guard = ig.Guard(
+        [ig.provenance(registry), ig.freshness("ts", error_after="1h")],
+        name="t",
+        clock=ig.FixedClock(now),
+    )
+    frame = pl.DataFrame(
+        {
+            "source": ["pos", "web", "ghost", "pos"],
+            "ts": [(now - timedelta(hours=h)).isoformat() for h in (3, 0, 0, 0)],
+            "date": ["d1", "d2", "d3", "d4"],  # a column named like the old partition key
+        }
+    )
+    result = guard.validate(frame)
+    ig.ParquetSink(directory).write(result)
+    return result.quarantined
+
+
+def test_pandas_reads_the_sink_directory(tmp_path: Path, now: datetime) -> None:
+    pd = pytest.importorskip("pandas")
+    quarantined = _sink_of_two_owners(tmp_path, now)
+    back = pd.read_parquet(tmp_path)
+    assert sorted(back.columns) == sorted([*quarantined.columns, "guard_fingerprint", "checked_at"])
+    assert sorted(back["owner"]) == sorted(quarantined["owner"].to_list())
+    assert sorted(back["date"]) == sorted(quarantined["date"].to_list())
+    pairs = zip(back["row_id"], back["reasons"], strict=True)
+    by_row = {int(r): [str(c) for c in codes] for r, codes in pairs}
+    assert by_row == {
+        r: [str(c) for c in codes]
+        for r, codes in quarantined.select("row_id", "reasons").iter_rows()
+    }
+
+
+def test_polars_scans_the_sink_directory(tmp_path: Path, now: datetime) -> None:
+    _sink_of_two_owners(tmp_path, now)
+    scanned = pl.scan_parquet(tmp_path).collect().sort("row_id")
+    expected = ig.read_quarantine(tmp_path).sort("row_id")
+    assert_frame_equal(scanned, expected, check_column_order=False)
+
+
+def test_hidden_temporary_files_are_not_read(tmp_path: Path, now: datetime) -> None:
+    pd = pytest.importorskip("pandas")
+    quarantined = _sink_of_two_owners(tmp_path, now)
+    folder = next(tmp_path.glob("day-*/owner-*"))
+    (folder / ".part-x.parquet.tmp").write_bytes(b"half a file")
+    assert len(pd.read_parquet(tmp_path)) == quarantined.height
+    assert ig.read_quarantine(tmp_path).height == quarantined.height
+
+
+def test_files_of_the_hive_layout_are_still_read(tmp_path: Path, now: datetime) -> None:
+    legacy = tmp_path / "date=2026-01-01" / "owner=team-a"
+    legacy.mkdir(parents=True)
+    old = _result(["team-a"], checked_at=now).quarantined.with_columns(
+        pl.lit(FINGERPRINT).alias("guard_fingerprint"),
+        pl.lit(now, pl.Datetime("us", "UTC")).alias("checked_at"),
+    )
+    old.write_parquet(legacy / "part-0.parquet")
+    ig.ParquetSink(tmp_path).write(_result(["team-b"], checked_at=now))
+    assert sorted(ig.read_quarantine(tmp_path)["owner"].to_list()) == ["team-a", "team-b"]
+
+
+def test_guard_sink_takes_a_pandas_frame(tmp_path: Path, now: datetime) -> None:
+    pd = pytest.importorskip("pandas")
+    guard = ig.Guard([ig.freshness("ts", error_after="1h")], name="t", clock=ig.FixedClock(now))
+    frame = pd.DataFrame(
+        {"ts": [(now - timedelta(hours=h)).isoformat() for h in (0, 2, 3)], "v": [1, 2, 3]}
+    )
+    summary = guard.sink(
+        frame, accepted=tmp_path / "ok.parquet", quarantined=tmp_path / "bad.parquet"
+    )
+    assert (summary.accepted, summary.quarantined) == (1, 2)
+    ok = pd.read_parquet(tmp_path / "ok.parquet")
+    bad = pd.read_parquet(tmp_path / "bad.parquet")
+    assert sorted([*ok["v"], *bad["v"]]) == [1, 2, 3]  # every row, in exactly one output
+    assert list(bad["v"]) == [2, 3]
+    assert [list(r) for r in bad["reasons"]] == [["freshness.stale"]] * 2

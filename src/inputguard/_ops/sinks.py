@@ -1,8 +1,14 @@
 """Quarantine sinks: where quarantined rows go so that nothing is silently dropped.
 
 A sink is any callable that takes a `Result` (`QuarantineSink`). `ParquetSink` is the one the
-library ships: a directory of parquet files partitioned by date and owner, written atomically
-under unique names so that several processes can write to the same directory at once.
+library ships: a directory of parquet files grouped by day and owner, written atomically under
+unique names so that several processes can write to the same directory at once.
+
+The grouping folders are named ``day-YYYY-MM-DD`` and ``owner-<key>``, not hive-style
+``key=value``: a hive partition named ``owner`` (or ``date``, or any name) can clash with a column
+of the rows, and ``pandas.read_parquet`` then refuses the directory. Folders without ``=`` add no
+columns, so ``pandas.read_parquet(directory)``, ``pyarrow.dataset`` and
+``polars.scan_parquet(directory)`` all read exactly the columns of the files.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from inputguard.exceptions import ConfigurationError, InputRejected
 __all__ = [
     "ADDED_COLUMNS",
     "CHECKED_AT",
+    "DAY_PREFIX",
     "GUARD_FINGERPRINT",
+    "OWNER_PREFIX",
     "UNOWNED",
     "ParquetSink",
     "QuarantineSink",
@@ -44,13 +52,18 @@ ADDED_COLUMNS = (ROW_ID, REASONS, REASON_COLUMNS, OWNER, WARNINGS, GUARD_FINGERP
 """Columns inputguard adds to a quarantined row; everything else is the row's original data."""
 
 UNOWNED = "unowned"
+DAY_PREFIX = "day-"
+OWNER_PREFIX = "owner-"
+# Files of the layout before 0.1 (hive-style folders), still read by `read_quarantine`.
+_LEGACY_GLOB = "date=*/owner=*/*.parquet"
+_GLOB = f"{DAY_PREFIX}*/{OWNER_PREFIX}*/*.parquet"
 _MAX_KEY = 120  # bytes of directory name kept before a long owner is shortened with a hash
 Compression = Literal["zstd", "snappy", "lz4", "gzip", "uncompressed"]
 _COMPRESSIONS = frozenset({"zstd", "snappy", "lz4", "gzip", "uncompressed"})
 
 
 def owner_key(owner: str | None) -> str:
-    """The directory-safe form of an owner, used in ``owner=<key>`` partition names.
+    """The directory-safe form of an owner, used in ``owner-<key>`` folder names.
 
     Every byte outside ``[A-Za-z0-9_-]`` is percent-encoded (so ``/``, ``.``, ``%`` and
     whitespace can never form a path), a missing or blank owner becomes ``unowned``, and very
@@ -88,14 +101,18 @@ class SinkWrite:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class ParquetSink:
-    """Write quarantined rows to a parquet directory partitioned by date and owner.
+    """Write quarantined rows to a parquet directory grouped by day and owner.
 
-    Layout: ``<directory>/date=YYYY-MM-DD/owner=<owner key>/part-<time>-<uuid>.parquet``, where
-    the date is the UTC date of the guard's clock reading and the owner key is `owner_key`.
-    Each file holds the quarantined rows exactly as `Result.quarantined` has them (``row_id``,
-    the original columns, ``reasons``, ``owner``, ``warnings``) plus ``guard_fingerprint`` and
-    ``checked_at``. Files are written to a hidden temporary name and renamed into place, so a
-    reader never sees half a file, and names are unique, so no write replaces another.
+    Layout: ``<directory>/day-YYYY-MM-DD/owner-<owner key>/part-<time>-<uuid>.parquet``, where
+    the day is the UTC date of the guard's clock reading and the owner key is `owner_key`. The
+    folders are not hive partitions (no ``=``), so they never clash with a column:
+    ``pandas.read_parquet(directory)`` and ``polars.scan_parquet(directory)`` read the files'
+    columns and nothing else. Each file holds the quarantined rows as `Result.quarantined`
+    has them (``row_id``, the original columns, ``reasons``, ``reason_columns``, ``owner``,
+    ``warnings``; the code lists as plain strings, so files of different guards share one
+    type) plus ``guard_fingerprint`` and ``checked_at``. Files are written to a hidden
+    temporary name and renamed into place, so a reader never sees half a file, and names are
+    unique, so no write replaces another.
 
     A `ParquetSink` is itself a `QuarantineSink`: calling it writes.
 
@@ -158,17 +175,19 @@ class ParquetSink:
                 field=clash[0],
             )
         checked_at = result.checked_at.astimezone(UTC)
+        codes = [c for c in (REASONS, WARNINGS) if c in frame.columns]
         stamped = frame.with_columns(
+            *(pl.col(c).cast(pl.List(pl.String)) for c in codes),
             pl.lit(result.fingerprint, pl.String).alias(GUARD_FINGERPRINT),
             pl.lit(checked_at, pl.Datetime("us", "UTC")).alias(CHECKED_AT),
         )
-        day = self.directory / f"date={checked_at.date().isoformat()}"
+        day = self.directory / f"{DAY_PREFIX}{checked_at.date().isoformat()}"
         stem = f"part-{checked_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex}"
         files: list[Path] = []
         for index, ((owner,), part) in enumerate(
             stamped.group_by(OWNER, maintain_order=True)  # null owners form one group
         ):
-            folder = day / f"owner={owner_key(owner)}"
+            folder = day / f"{OWNER_PREFIX}{owner_key(owner)}"
             files.append(self._write_file(part, folder, f"{stem}-{index}.parquet"))
         return SinkWrite(files=tuple(sorted(files)), rows=frame.height)
 
@@ -187,9 +206,8 @@ class ParquetSink:
         """Every parquet file under the directory, sorted (temporary files excluded)."""
         if not self.directory.is_dir():
             return []
-        return sorted(
-            p for p in self.directory.glob("date=*/owner=*/*.parquet") if not p.name.startswith(".")
-        )
+        found = [*self.directory.glob(_GLOB), *self.directory.glob(_LEGACY_GLOB)]
+        return sorted(p for p in found if not p.name.startswith("."))
 
     def read(self) -> pl.DataFrame:
         """Read every quarantined row back; see `read_quarantine`."""
@@ -200,8 +218,9 @@ def read_quarantine(directory: str | os.PathLike[str]) -> pl.DataFrame:
     """Read a `ParquetSink` directory back as one frame.
 
     Files written from batches with different columns are combined by name; a column a batch
-    did not have is null for its rows. The partition directories only route files: ``owner``
-    and ``checked_at`` come from the files, never from the path.
+    did not have is null for its rows. The folders only route files: ``owner`` and
+    ``checked_at`` come from the files, never from the path. Files of the earlier hive-style
+    layout (``date=.../owner=...``) are read too.
 
     Args:
         directory: The sink's root directory.
