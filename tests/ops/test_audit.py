@@ -100,6 +100,7 @@ def test_a_custom_redaction_decides_what_is_shown() -> None:
         {
             "row_id": None,
             "reasons": ["source.suspended", "freshness.invalid"],
+            "reason_columns": ["source", "ts"],
             "owner": "team-crm",
             "values": {"source": "***", "ts": "***"},
         }

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from inputguard._core.clock import Clock, read_clock, system_clock
 from inputguard._core.defaults import AUDIT_EXAMPLES
 from inputguard._core.reasons import Reason
 from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
-from inputguard._core.validator import BatchPlan, RecordContext, Validator
-from inputguard._guard.batch import as_lazy, build_plan, require_columns, run_batch, stream
+from inputguard._core.validator import BatchPlan, Validator
+from inputguard._guard.batch import as_lazy, build_plan, run_batch, stream
 from inputguard._guard.decorators import guarded
+from inputguard._guard.events import EventSettings, frame_event, observe, record_event
 from inputguard._guard.inputs import scan_source
 from inputguard._guard.record import compile_record_path
+from inputguard._guard.reference import check_reference
 from inputguard._guard.schema import StructuralSchema, schema_plan
 from inputguard._guard.writers import SinkTarget, open_writer
 from inputguard._ops import audit as _audit
@@ -23,6 +24,7 @@ from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable, Iterable, Iterator, Mapping
     from datetime import datetime
 
     import polars as pl
@@ -88,6 +90,7 @@ class Guard:
         "_audit_examples",
         "_clock",
         "_decide",
+        "_events",
         "_fingerprint",
         "_name",
         "_observers",
@@ -139,11 +142,11 @@ class Guard:
         self._validators = checked
         self._name = name
         self._clock: Clock = clock or system_clock
-        self._derive()
         self._schema = schema
         self._fingerprint = _audit.fingerprint(
             name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
         )
+        self._derive()
 
     @classmethod
     def from_config(cls, path: str | os.PathLike[str], *, clock: Clock | None = None) -> Guard:
@@ -246,6 +249,9 @@ class Guard:
     def _derive(self) -> None:
         """What is derived from the validators and the clock (rebuilt on unpickling)."""
         self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
+        self._events = EventSettings(
+            self._name, self._fingerprint, self._source_column, self._audit_examples, self._redact
+        )
         # `_decide(record) -> Verdict`, without an audit event (`check` and wrappers log it):
         # the compiled record path, falling back to `_check_reference`.
         self._decide: Callable[[Mapping[str, Any]], Verdict]
@@ -273,9 +279,7 @@ class Guard:
                 (``schema.unreadable``), or the input is not a frame.
             ConfigurationError: The clock returned (or ``now`` is) a naive datetime.
         """
-        started = time.perf_counter()
-        at = self._instant(now)
-        result = self._validate_at(as_lazy(data), at, started, row_offset=0)
+        result = self._evaluate(data, now)
         self._emit_result(result)
         return result
 
@@ -302,30 +306,18 @@ class Guard:
             duration_s=time.perf_counter() - started,
         )
 
+    def _evaluate(self, data: Any, now: datetime | None = None) -> Result:
+        """`validate` without its event and observers (a guarded function emits its own)."""
+        started = time.perf_counter()
+        return self._validate_at(as_lazy(data), self._instant(now), started, row_offset=0)
+
+    def _observe(self, result: Result) -> None:
+        observe(self._events, self._observers, result)
+
     def _emit_result(self, result: Result, **extra: Any) -> None:
-        _audit.emit(
-            "inputguard.validate",
-            guard=self._name,
-            guard_fingerprint=self._fingerprint,
-            checked_at=result.checked_at,
-            rows_in=result.rows,
-            accepted=result.accepted.height,
-            quarantined=result.quarantined.height,
-            reasons=result.counts,
-            duration_s=result.duration_s,
-            more=lambda: self._batch_extras(result),
-            **extra,
-        )
-        for observer in self._observers:
-            try:
-                observer(result)
-            except Exception as error:  # an observer must never break validation
-                _audit.logger.warning(
-                    "inputguard.observer_failed",
-                    guard=self._name,
-                    observer=repr(observer),
-                    error=type(error).__name__,
-                )
+        """Emit the call's one ``inputguard.validate`` event, then give observers the result."""
+        _audit.emit("inputguard.validate", **frame_event(self._events, result, **extra))
+        self._observe(result)
 
     def validate_batches(
         self, batches: Iterable[Any], *, now: datetime | None = None
@@ -435,19 +427,6 @@ class Guard:
         )
         return summary
 
-    def _batch_extras(self, result: Result) -> dict[str, object]:
-        """The optional parts of a batch event (called only if the event is logged)."""
-        extras: dict[str, object] = {"reasons_by_column": _audit.nest(result.counts_by_column())}
-        if self._source_column is not None:
-            extras["sources"] = _audit.by_source(
-                result.accepted, result.quarantined, self._source_column
-            )
-        if self._audit_examples:
-            extras["examples"] = _audit.redacted_examples(
-                result.quarantined, self._audit_examples, self._redact
-            )
-        return extras
-
     def check(self, record: Mapping[str, Any], *, now: datetime | None = None) -> Verdict:
         """Check one record in plain Python (no DataFrame): the single-record fast path.
 
@@ -474,110 +453,17 @@ class Guard:
             if now is None
             else self._check_reference(record, self._instant(now))
         )
-        if _audit.deferred.get() is None:
-            try:  # `_audit.enabled(logger.bind())`, inlined: this runs on every record
-                if not _audit.logger.bind().is_enabled_for(_INFO):
-                    return verdict  # nobody would see the event: do not build it
-            except AttributeError:  # a logger that cannot tell: build the event
-                pass
-        _audit.emit("inputguard.check", **self._record_event(verdict, started))
+        try:  # `_audit.enabled(logger.bind())`, inlined: this runs on every record
+            if not _audit.logger.bind().is_enabled_for(_INFO):
+                return verdict  # nobody would see the event: do not build it
+        except AttributeError:  # a logger that cannot tell: build the event
+            pass
+        _audit.emit("inputguard.check", **record_event(self._events, verdict, started))
         return verdict
 
     def _check_reference(self, record: Mapping[str, Any], now: datetime) -> Verdict:
-        """Every validator's ``check_record`` with the clock reading ``now``.
-
-        The reference the compiled record path is held to, and what it falls back to.
-        """
-        if record.__class__ is not dict and not isinstance(record, Mapping):
-            raise InputRejected(
-                f"check() takes a mapping of column to value (got {type(record).__name__})",
-                reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
-            )
-        for key in self._required:
-            if key not in record:
-                require_columns(list(record), self._validators, kind="key")  # raises, naming it
-        ctx = RecordContext(now=now)
-        reasons: list[str] = []
-        fields: list[str | None] = []
-        warnings: list[str] = []
-        updates: dict[str, Any] = {}
-        owner: str | None = None
-        for validator in self._validators:
-            outcome = validator.check_record(record, ctx)
-            if outcome.reasons:
-                reasons += outcome.reasons
-                if outcome.fields:
-                    fields += outcome.fields
-                else:  # the validator's only column, if it has one
-                    columns = validator.columns
-                    fields += [columns[0] if len(columns) == 1 else None] * len(outcome.reasons)
-            if outcome.warnings:
-                warnings += outcome.warnings
-            if outcome.updates:
-                updates.update(outcome.updates)
-            if owner is None:
-                owner = outcome.owner
-        if not reasons:
-            return Verdict(
-                True,
-                {**record, **updates},
-                (),
-                tuple(map(str, warnings)) if warnings else (),
-                None,  # accepted: nothing to fix (frames give accepted rows no owner either)
-                now,
-            )
-        # A reason reported twice for one column is listed once, as in frames.
-        pairs = dict.fromkeys(zip(map(str, reasons), fields, strict=True))
-        return Verdict(
-            False,
-            dict(record),
-            tuple(r for r, _ in pairs),  # plain strings, as in frames
-            tuple(map(str, warnings)) if warnings else (),
-            owner,
-            now,
-            tuple(c for _, c in pairs),
-        )
-
-    def _record_event(self, verdict: Verdict, started: float) -> dict[str, Any]:
-        """The keyword arguments of `_audit.emit` for a record's ``inputguard.check`` event."""
-        ok = verdict.ok
-        return {
-            "guard": self._name,
-            "guard_fingerprint": self._fingerprint,
-            "checked_at": verdict.checked_at,
-            "rows_in": 1,
-            "accepted": int(ok),
-            "quarantined": int(not ok),
-            "reasons": lambda: dict.fromkeys(verdict.reasons, 1),
-            "duration_s": _perf_counter() - started,
-            "more": lambda: self._record_extras(verdict),
-        }
-
-    def _record_extras(self, verdict: Verdict) -> dict[str, object]:
-        """The optional parts of a record event (called only if the event is logged)."""
-        extras: dict[str, object] = {}
-        column = self._source_column
-        if column is not None and column in verdict.record:
-            source = verdict.record[column]
-            key = "<none>" if source is None else source if isinstance(source, str) else None
-            if key is not None:
-                extras["sources"] = {
-                    key: {
-                        "accepted": int(verdict.ok),
-                        "quarantined": int(not verdict.ok),
-                        "reasons": dict.fromkeys(verdict.reasons, 1),
-                    }
-                }
-        if self._audit_examples and not verdict.ok:
-            extras["examples"] = [
-                {
-                    "row_id": None,
-                    "reasons": list(verdict.reasons),
-                    "owner": verdict.owner,
-                    "values": {k: self._redact(v) for k, v in verdict.record.items()},
-                }
-            ]
-        return extras
+        """Every validator's ``check_record`` with the clock reading ``now``: the reference."""
+        return check_reference(self._validators, self._required, record, now)
 
     def check_or_raise(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """Like `check`, but return the normalized record or raise `InputRejected`."""

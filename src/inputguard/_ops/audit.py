@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +34,6 @@ __all__ = [
 
 AUDIT_SCHEMA_VERSION = 1
 logger = structlog.get_logger("inputguard")
-
-# While set (by a guarded function's wrapper, around one check), `emit` appends the event here
-# instead of logging it, so that the wrapper can add the policy it applied and log ONE event.
-deferred: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
-    "inputguard_audit_deferred", default=None
-)
-DISCARD: list[tuple[str, dict[str, Any]]] = []  # a `deferred` target meaning "logging is off"
-
 
 def enabled(bound: Any, level: int = logging.INFO) -> bool:
     """Whether ``bound`` (from ``logger.bind()``) would log at ``level``; True if it cannot tell.
@@ -74,22 +65,11 @@ def fingerprint(name: str, parts: Sequence[str]) -> str:
 def emit(event: str, **fields: Any) -> None:
     """Log one audit event at info level; ``fields`` are the keyword arguments of `payload`.
 
-    The event is built only when it will be logged. Inside a guarded function's wrapper it is
-    handed to the wrapper instead (see `deferred`), which logs it once with the policy it
-    applied.
+    The event is built only when it will be logged.
     """
-    pending = deferred.get()
-    if pending is None:
-        bound = logger.bind()  # a bound method, not the proxy's slower attribute fallback
-        if not enabled(bound):
-            return
-    elif pending is DISCARD:
-        return
-    built = payload(**fields)
-    if pending is None:
-        bound.info(event, **built)
-    else:
-        pending.append((event, built))
+    bound = logger.bind()  # a bound method, not the proxy's slower attribute fallback
+    if enabled(bound):
+        bound.info(event, **payload(**fields))
 
 
 def payload(

@@ -1,0 +1,85 @@
+"""The record path's reference: every validator's ``check_record``, merged into a `Verdict`.
+
+`Guard.check` answers through the compiled record path (``record.py``), which is only ever a
+shortcut to what this function returns; the tests hold the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from inputguard._core.reasons import Reason
+from inputguard._core.result import Verdict
+from inputguard._core.validator import RecordContext
+from inputguard._guard.batch import require_columns
+from inputguard.exceptions import InputRejected
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from inputguard._core.validator import Validator
+
+__all__ = ["check_reference"]
+
+
+def check_reference(
+    validators: Sequence[Validator],
+    required: Sequence[str],
+    record: Mapping[str, Any],
+    now: datetime,
+) -> Verdict:
+    """Every validator's ``check_record`` with the clock reading ``now``.
+
+    The reference the compiled record path is held to, and what it falls back to.
+    """
+    if record.__class__ is not dict and not isinstance(record, Mapping):
+        raise InputRejected(
+            f"check() takes a mapping of column to value (got {type(record).__name__})",
+            reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
+        )
+    for key in required:
+        if key not in record:
+            require_columns(list(record), validators, kind="key")  # raises, naming it
+    ctx = RecordContext(now=now)
+    reasons: list[str] = []
+    fields: list[str | None] = []
+    warnings: list[str] = []
+    updates: dict[str, Any] = {}
+    owner: str | None = None
+    for validator in validators:
+        outcome = validator.check_record(record, ctx)
+        if outcome.reasons:
+            reasons += outcome.reasons
+            if outcome.fields:
+                fields += outcome.fields
+            else:  # the validator's only column, if it has one
+                columns = validator.columns
+                fields += [columns[0] if len(columns) == 1 else None] * len(outcome.reasons)
+        if outcome.warnings:
+            warnings += outcome.warnings
+        if outcome.updates:
+            updates.update(outcome.updates)
+        if owner is None:
+            owner = outcome.owner
+    if not reasons:
+        return Verdict(
+            True,
+            {**record, **updates},
+            (),
+            tuple(map(str, warnings)) if warnings else (),
+            None,  # accepted: nothing to fix (frames give accepted rows no owner either)
+            now,
+        )
+    # A reason reported twice for one column is listed once, as in frames.
+    pairs = dict.fromkeys(zip(map(str, reasons), fields, strict=True))
+    return Verdict(
+        False,
+        dict(record),
+        tuple(r for r, _ in pairs),  # plain strings, as in frames
+        tuple(map(str, warnings)) if warnings else (),
+        owner,
+        now,
+        tuple(c for _, c in pairs),
+    )
