@@ -29,6 +29,8 @@ from inputguard._ops.audit import redact
 from inputguard._ops.auditfile import AuditFile, AuditVerification, verify_audit_file
 from inputguard._ops.drift import DriftAlert, DriftWatch
 from inputguard._ops.sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
+from inputguard._pii.recognizer import PiiRecognizer, PiiSpan
+from inputguard._pii.validator import Pii, pii
 from inputguard._provenance.registry import SigningKey, Source, SourceRegistry
 from inputguard._provenance.signing import sign
 from inputguard._provenance.validator import Provenance, provenance
@@ -60,6 +62,9 @@ __all__ = [
     "InputRejected",
     "Outcome",
     "ParquetSink",
+    "Pii",
+    "PiiRecognizer",
+    "PiiSpan",
     "Provenance",
     "QuarantineSink",
     "Reason",
@@ -83,6 +88,7 @@ __all__ = [
     "guarded",
     "last_outcome",
     "parse_duration",
+    "pii",
     "provenance",
     "read_quarantine",
     "redact",

@@ -12,7 +12,8 @@ class Reason(StrEnum):
 
     Values are stable strings of the form ``family.condition``; they are documented in the README
     and never renamed within a major version. A pandera row check named ``<check>`` reports the
-    dynamic code ``schema.<check>``, which is not a member.
+    dynamic code ``schema.<check>``, which is not a member; nor are PII's rewrite warnings
+    ``pii.<entity>.redacted`` / ``.masked`` / ``.pseudonymized``.
 
     >>> Reason.FRESHNESS_STALE
     <Reason.FRESHNESS_STALE: 'freshness.stale'>
@@ -52,3 +53,15 @@ class Reason(StrEnum):
     TERM_AMBIGUOUS = "term.ambiguous"
     TERM_CONFUSABLE = "term.confusable"
     TERM_NOT_ALLOWED = "term.not_allowed"
+    # pii (reject, flag); a rewritten entity warns `pii.<entity>.redacted|masked|pseudonymized`
+    PII_SECRET = "pii.secret"
+    PII_URL_CREDENTIALS = "pii.url_credentials"
+    PII_EMAIL = "pii.email"
+    PII_CARD = "pii.card"
+    PII_IBAN = "pii.iban"
+    PII_US_SSN = "pii.us_ssn"
+    PII_IP = "pii.ip"
+    PII_PHONE = "pii.phone"
+    PII_PERSON = "pii.person"
+    PII_LOCATION = "pii.location"
+    PII_ORGANIZATION = "pii.organization"

@@ -1,0 +1,1 @@
+"""PII: deterministic offline recognizers, per-entity actions, and a plug-in point for models."""

@@ -1,0 +1,296 @@
+"""The entities: a candidate pattern each, and the decision that finds the entity in a candidate.
+
+A candidate pattern only finds text that *might* be an entity; `Entity.find` decides, from the
+candidate alone, where the entity really is (checksums, ranges, registry lengths). Patterns are
+written for both regex engines the library runs (polars' Rust ``regex`` on the batch path,
+Python's ``re`` on the record path): ASCII classes only (no ``\\d``, ``\\w``, ``\\b``, no case
+folding), no look-around, so that both find exactly the same candidates. Some patterns consume
+one character before the candidate as a boundary; `find` skips it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from inputguard._pii import checks
+from inputguard._pii.optional import phonenumbers_module
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["DETERMINISTIC", "ENTITIES", "MODEL_ENTITIES", "Entity"]
+
+Spans = list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One deterministic entity.
+
+    Attributes:
+        name: The entity name (``pii.<name>`` is its reason code).
+        placeholder: What `redact` puts in its place.
+        pattern: The candidate pattern (see the module docstring).
+        find: The entity's spans in one candidate (offsets into the candidate), left to right.
+        canonical: The form allow-lists and pseudonyms compare (e.g. a card's digits only).
+        gate: A literal every candidate contains; the record path skips texts without it.
+        needs: The optional module the entity needs (None: the standard library suffices).
+    """
+
+    name: str
+    placeholder: str
+    pattern: str
+    find: Callable[[str, str], Spans]  # (candidate, region) -> spans
+    canonical: Callable[[str, str], str]
+    gate: str | None = None
+    needs: str | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        """The pattern for Python's ``re`` (the record path)."""
+        return _compile(self.pattern)
+
+
+_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    found = _CACHE.get(pattern)
+    if found is None:
+        found = _CACHE[pattern] = re.compile(pattern)
+    return found
+
+
+def _as_is(text: str, region: str) -> str:
+    return text
+
+
+def _digits(text: str, region: str) -> str:
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
+def _skip(candidate: str, allowed: str) -> int:
+    """1 when the candidate starts with the consumed boundary character, else 0."""
+    return 0 if candidate[:1] in allowed else 1
+
+
+_DIGITS = "0123456789"
+_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+# -- e-mail ---------------------------------------------------------------------------------
+
+_EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+"
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def _find_email(candidate: str, region: str) -> Spans:
+    at = candidate.index("@")
+    local, domain = candidate[:at], candidate[at + 1 :]
+    start = len(local) - len(local.lstrip("."))
+    local = local[start:]
+    domain = domain.rstrip(".-")
+    labels = domain.split(".")
+    if not local or len(local) > 64 or ".." in local or local.endswith("."):  # noqa: PLR2004
+        return []
+    if len(labels) < 2 or len(domain) > 253:  # noqa: PLR2004
+        return []
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        return []
+    tld = labels[-1]
+    if len(tld) < 2 or not tld.isalpha():  # noqa: PLR2004
+        return []
+    return [(start, at + 1 + len(domain))]
+
+
+def _canonical_email(text: str, region: str) -> str:
+    return text.lower()
+
+
+# -- digit runs: cards and US social security numbers --------------------------------------
+
+_RUN = r"(?:^|[^0-9A-Za-z])[0-9](?:[ -]?[0-9])*[A-Za-z]?"
+_GROUP = re.compile(r"[0-9]+")
+
+
+def _groups(candidate: str) -> tuple[list[tuple[int, int]], str, bool]:
+    """The digit groups' spans, the separators between them, and a trailing letter."""
+    spans = [(m.start(), m.end()) for m in _GROUP.finditer(candidate)]
+    seps = "".join(candidate[a[1]] for a in spans[:-1]) if len(spans) > 1 else ""
+    return spans, seps, candidate[-1:].isalpha()
+
+
+def _card_layout(lengths: list[int]) -> bool:
+    if len(lengths) == 1:
+        return True
+    if all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4:  # noqa: PLR2004
+        return True
+    return lengths in ([4, 6, 5], [4, 6, 4])
+
+
+def _find_card(candidate: str, region: str) -> Spans:
+    spans, seps, letter_after = _groups(candidate)
+    out: Spans = []
+    i = 0
+    while i < len(spans):
+        best = None
+        for j in range(len(spans) - 1, i - 1, -1):  # the longest window first
+            if letter_after and j == len(spans) - 1:
+                continue
+            if j > i and len(set(seps[i:j])) != 1:
+                continue
+            lengths = [b - a for a, b in spans[i : j + 1]]
+            digits = "".join(candidate[a:b] for a, b in spans[i : j + 1])
+            if not 12 <= len(digits) <= 19 or not _card_layout(lengths):  # noqa: PLR2004
+                continue
+            if checks.luhn_valid(digits) and checks.card_issuer(digits) is not None:
+                best = j
+                break
+        if best is None:
+            i += 1
+            continue
+        out.append((spans[i][0], spans[best][1]))
+        i = best + 1
+    return out
+
+
+def _find_ssn(candidate: str, region: str) -> Spans:
+    spans, seps, letter_after = _groups(candidate)
+    out: Spans = []
+    for i in range(len(spans) - 2):
+        window = spans[i : i + 3]
+        if [b - a for a, b in window] != [3, 2, 4] or seps[i : i + 2] != "--":
+            continue
+        if letter_after and i + 2 == len(spans) - 1:
+            continue
+        if (i > 0 and seps[i - 1] == "-") or (i + 3 < len(spans) and seps[i + 2] == "-"):
+            continue  # part of a longer dashed number (a phone, an order number)
+        area, group, serial = (candidate[a:b] for a, b in window)
+        # Never issued: area 000, 666 or 900-999, group 00, serial 0000 (SSA rules).
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            continue
+        out.append((window[0][0], window[2][1]))
+    return out
+
+
+# -- IBAN -------------------------------------------------------------------------------------
+
+_IBAN = r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}"
+
+
+def _find_iban(candidate: str, region: str) -> Spans:
+    length = checks.IBAN_LENGTHS.get(candidate[:2])
+    if length is None:
+        return []
+    chars, end = 0, 0
+    for k, ch in enumerate(candidate):
+        if ch != " ":
+            chars += 1
+            if chars == length:
+                end = k + 1
+                break
+    if chars < length or candidate[end : end + 1] in _ALNUM:
+        return []
+    return [(0, end)] if checks.iban_valid(candidate[:end].replace(" ", "")) else []
+
+
+def _canonical_iban(text: str, region: str) -> str:
+    return text.replace(" ", "")
+
+
+# -- IP addresses -----------------------------------------------------------------------------
+
+_IPV4 = r"(?:^|[^0-9A-Za-z.])[0-9]+(?:\.[0-9]+)+"
+_IPV6 = r"(?:^|[^0-9A-Za-z:.])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"
+_HEX_IP = "0123456789abcdefABCDEF:."
+
+
+def _find_ip(candidate: str, region: str) -> Spans:
+    if ":" in candidate:
+        start = _skip(candidate, _HEX_IP)
+        text = candidate[start:].rstrip(".")
+        return [(start, start + len(text))] if checks.ipv6_valid(text) else []
+    start = _skip(candidate, _DIGITS)
+    return [(start, len(candidate))] if checks.ipv4_valid(candidate[start:]) else []
+
+
+_IP = f"{_IPV6}|{_IPV4}"
+
+
+def _canonical_ip(text: str, region: str) -> str:
+    import ipaddress  # noqa: PLC0415
+
+    return str(ipaddress.ip_address(text))
+
+
+# -- URLs with credentials, secrets -----------------------------------------------------------
+
+_URL = r"[A-Za-z][A-Za-z0-9+.-]*://[^ \t\r\n/?#@]+@[^ \t\r\n/?#@]+"
+
+
+def _find_url_credentials(candidate: str, region: str) -> Spans:
+    start = candidate.index("://") + 3
+    return [(start, candidate.index("@", start))]
+
+
+_SECRET = "|".join(
+    (
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+        r"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}",  # AWS access key ids
+        r"gh[pousr]_[A-Za-z0-9]{36,255}",  # GitHub tokens
+        r"github_pat_[A-Za-z0-9_]{22,255}",
+        r"xox[baprs]-[A-Za-z0-9-]{10,250}",  # Slack tokens
+        r"(?:sk|rk)_live_[A-Za-z0-9]{24,99}",  # Stripe live keys
+        r"AIza[0-9A-Za-z_-]{35}",  # Google API keys
+        r"glpat-[A-Za-z0-9_-]{20,}",  # GitLab personal access tokens
+        r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # JSON web tokens
+    )
+)
+
+
+def _find_whole(candidate: str, region: str) -> Spans:
+    return [(0, len(candidate))]
+
+
+# -- phone numbers (region-aware, with phonenumbers) -----------------------------------------
+
+_PHONE = r"(?:^|[^0-9A-Za-z+])(?:\+|\()?[0-9](?:[0-9]|[ .-][0-9]|[ .-]?\([0-9]|\)[ .-]?[0-9])*"
+
+
+def _find_phone(candidate: str, region: str) -> Spans:
+    digits = sum(1 for c in candidate if "0" <= c <= "9")
+    if not 7 <= digits <= 17:  # noqa: PLR2004 - E.164 has at most 15 digits, plus a prefix
+        return []
+    pn = phonenumbers_module()
+    matcher = pn.PhoneNumberMatcher(candidate, region, leniency=pn.Leniency.VALID)
+    return [(m.start, m.end) for m in matcher]
+
+
+def _canonical_phone(text: str, region: str) -> str:
+    pn = phonenumbers_module()
+    try:
+        number = pn.parse(text, region)
+    except pn.NumberParseException:
+        return _digits(text, region)
+    return str(pn.format_number(number, pn.PhoneNumberFormat.E164))
+
+
+ENTITIES: Final[dict[str, Entity]] = {
+    e.name: e
+    for e in (
+        Entity("secret", "<SECRET>", _SECRET, _find_whole, _as_is),
+        Entity("url_credentials", "<CREDENTIALS>", _URL, _find_url_credentials, _as_is, "://"),
+        Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
+        Entity("card", "<CARD>", _RUN, _find_card, _digits),
+        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban),
+        Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-"),
+        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip),
+        Entity("phone", "<PHONE>", _PHONE, _find_phone, _canonical_phone, needs="phonenumbers"),
+    )
+}
+"""Every deterministic entity, in the order the scan applies them (see docs/pii.md)."""
+
+DETERMINISTIC: Final = tuple(ENTITIES)
+
+MODEL_ENTITIES: Final = ("person", "location", "organization")
+"""Entities no pattern can find: they need a model-based `PiiRecognizer` (see docs/pii.md)."""

@@ -1,0 +1,253 @@
+"""The scan: the same decisions on both paths.
+
+`Scanner.scan` is the record path (Python ``re`` over one text). `Scanner.scan_series` is the
+batch path, called by the validator's elementwise ``map_batches``: per entity, a vectorized
+``str.contains`` picks the rows with a candidate, ``str.extract_all`` lists their candidates,
+`Scanner.decide` runs once per *distinct* candidate, and the texts are rewritten by a
+vectorized replacement of the delimited candidates. No Python loop over rows, except for a
+model-based `PiiRecognizer`, which sees each distinct text once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from inputguard._pii.actions import TRANSFORMS, mask, pseudonym
+from inputguard._pii.entities import ENTITIES, Entity
+from inputguard._pii.recognizer import PiiRecognizer, PiiSpan
+from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+__all__ = ["Scanner"]
+
+# Delimiters for the batch rewrite: Unicode noncharacters, never assigned to text; the scan
+# picks one the batch does not contain.
+_SENTINELS = tuple(chr(c) for c in range(0xFDD0, 0xFDF0))
+
+
+@dataclass(frozen=True, slots=True)
+class Scanner:
+    """The decisions of one PII validator, shared by both paths.
+
+    Attributes:
+        actions: Action by entity name, in scan order (deterministic entities first).
+        allow: Values never reported (compared with the found text and its canonical form).
+        allow_patterns: Patterns whose full match on the found text means it is never reported.
+        region: Default region for phone numbers without a country code.
+        key: The pseudonym key material (empty when no entity pseudonymizes).
+        mask_keep: Letters and digits ``mask`` keeps at the end.
+        recognizers: Model-based recognizers, for the entities they declare.
+    """
+
+    actions: Mapping[str, str]
+    allow: frozenset[str] = frozenset()
+    allow_patterns: tuple[re.Pattern[str], ...] = ()
+    region: str = "US"
+    key: bytes = field(default=b"", repr=False)
+    mask_keep: int = 4
+    recognizers: tuple[PiiRecognizer, ...] = ()
+
+    @property
+    def steps(self) -> tuple[Entity, ...]:
+        """The deterministic entities to scan, in order."""
+        return tuple(ENTITIES[name] for name in ENTITIES if name in self.actions)
+
+    @property
+    def model_entities(self) -> tuple[str, ...]:
+        """The configured entities that come from recognizers."""
+        return tuple(name for name in self.actions if name not in ENTITIES)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Every configured entity, in the order their flags are reported."""
+        return tuple(e.name for e in self.steps) + self.model_entities
+
+    # -- decisions (both paths) -------------------------------------------------------------
+
+    def _allowed(self, text: str, canonical: str) -> bool:
+        if text in self.allow or canonical in self.allow:
+            return True
+        return any(p.fullmatch(text) for p in self.allow_patterns)
+
+    def _replacement(self, entity: str, text: str, canonical: str, placeholder: str) -> str:
+        action = self.actions[entity]
+        if action == "redact":
+            return placeholder
+        if action == "mask":
+            return mask(text, self.mask_keep)
+        return pseudonym(self.key, entity, canonical)
+
+    def decide(self, entity: Entity, candidate: str) -> tuple[bool, str | None]:
+        """Whether ``candidate`` holds ``entity``, and its rewritten text (None: unchanged)."""
+        kept: list[tuple[int, int, str, str]] = []
+        for start, end in entity.find(candidate, self.region):
+            text = candidate[start:end]
+            canonical = entity.canonical(text, self.region)
+            if not self._allowed(text, canonical):
+                kept.append((start, end, text, canonical))
+        if not kept:
+            return False, None
+        if self.actions[entity.name] not in TRANSFORMS:
+            return True, None
+        out, last = [], 0
+        for start, end, text, canonical in kept:
+            out += [candidate[last:start], self._replacement(entity.name, text, canonical, "")]
+            if self.actions[entity.name] == "redact":
+                out[-1] = entity.placeholder
+            last = end
+        out.append(candidate[last:])
+        return True, "".join(out)
+
+    def _apply_spans(self, text: str, spans: Sequence[PiiSpan]) -> tuple[str, set[str]]:
+        """Rewrite ``text`` at a recognizer's spans; the configured entities it found."""
+        found: set[str] = set()
+        out, last = [], 0
+        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+            entity = span.entity
+            if entity not in self.actions or span.start < last:
+                continue  # not asked for, or overlapping an earlier span
+            value = text[span.start : span.end]
+            if self._allowed(value, value):
+                continue
+            found.add(entity)
+            if self.actions[entity] in TRANSFORMS:
+                placeholder = f"<{entity.upper()}>"
+                out += [text[last : span.start], self._replacement(entity, value, value, "")]
+                if self.actions[entity] == "redact":
+                    out[-1] = placeholder
+                last = span.end
+        out.append(text[last:])
+        return "".join(out), found
+
+    def _recognize(self, texts: list[str]) -> list[Sequence[PiiSpan]]:
+        results: list[list[PiiSpan]] = [[] for _ in texts]
+        for recognizer in self.recognizers:
+            try:
+                found = list(recognizer.find(texts))
+            except Exception as error:  # a model's failure is not a data problem
+                raise ConfigurationError(
+                    f"recognizer {type(recognizer).__name__} failed ({type(error).__name__})"
+                ) from error
+            if len(found) != len(texts):
+                raise ConfigurationError(
+                    f"recognizer {type(recognizer).__name__} returned {len(found)} results "
+                    f"for {len(texts)} texts"
+                )
+            for i, spans in enumerate(found):
+                for span in spans:
+                    s = PiiSpan(*span)
+                    if not (isinstance(s.start, int) and 0 <= s.start < s.end <= len(texts[i])):
+                        raise ConfigurationError(
+                            f"recognizer {type(recognizer).__name__} returned a span outside "
+                            f"its text ({s.start}, {s.end})"
+                        )
+                    results[i].append(s)
+        return list(results)
+
+    # -- record path ------------------------------------------------------------------------
+
+    def scan(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """Rewrite one text; the entities found in it, in report order."""
+        found: set[str] = set()
+        for entity in self.steps:
+            if entity.gate is not None and entity.gate not in text:
+                continue
+            pieces: list[str] = []
+            last, changed = 0, False
+            for match in entity.compiled().finditer(text):
+                hit, replacement = self.decide(entity, match.group())
+                if hit:
+                    found.add(entity.name)
+                if replacement is not None:
+                    pieces += [text[last : match.start()], replacement]
+                    last, changed = match.end(), True
+            if changed:
+                pieces.append(text[last:])
+                text = "".join(pieces)
+        if self.model_entities:
+            text, more = self._apply_spans(text, self._recognize([text])[0])
+            found |= more
+        return text, tuple(name for name in self.order if name in found)
+
+    # -- batch path -------------------------------------------------------------------------
+
+    def scan_series(self, texts: pl.Series) -> pl.Series:
+        """The batch path over a ``String`` series: a struct of the text and one flag per entity.
+
+        Field ``text`` holds the rewritten text (null for null), then one Boolean field per
+        entity in `order` (never null).
+        """
+        text = texts.cast(pl.String)
+        n = len(text)
+        flags: dict[str, pl.Series] = {}
+        for entity in self.steps:
+            has = text.str.contains(entity.pattern).fill_null(value=False)
+            rows = has.arg_true()
+            flag = pl.Series(entity.name, [False] * n, dtype=pl.Boolean)
+            if len(rows):
+                sub = text.gather(rows)
+                candidates = sub.str.extract_all(entity.pattern)
+                distinct = candidates.explode().drop_nulls().unique().to_list()
+                decided = {c: self.decide(entity, c) for c in distinct}
+                hits = [c for c, (hit, _) in decided.items() if hit]
+                if hits:
+                    hit_rows = candidates.list.eval(pl.element().is_in(hits)).list.any()
+                    flag = flag.scatter(rows, hit_rows.fill_null(value=False))
+                    rewrites = {c: r for c, (_, r) in decided.items() if r is not None}
+                    if rewrites:
+                        text = text.scatter(rows, _rewrite(sub, entity.pattern, rewrites))
+            flags[entity.name] = flag
+        if self.model_entities:
+            text, model_flags = self._scan_models(text)
+            flags.update(model_flags)
+        fields = [text.alias("text"), *(flags[name].alias(name) for name in self.order)]
+        return pl.struct(fields, eager=True)
+
+    def _scan_models(self, text: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
+        distinct = text.drop_nulls().unique(maintain_order=True).to_list()
+        results = {
+            t: self._apply_spans(t, spans)
+            for t, spans in zip(distinct, self._recognize(distinct), strict=True)
+        }
+        keys = pl.Series(list(results), dtype=pl.String)
+        position = text.cast(pl.Enum(keys.to_list()), strict=False).to_physical()
+        rewritten = pl.Series([results[t][0] for t in results], dtype=pl.String)
+        out = rewritten.gather(position) if len(keys) else text
+        flags = {}
+        for name in self.model_entities:
+            hits = pl.Series([name in results[t][1] for t in results], dtype=pl.Boolean)
+            flag = hits.gather(position) if len(keys) else pl.Series([None] * len(text))
+            flags[name] = flag.fill_null(value=False).cast(pl.Boolean)
+        return out, flags
+
+
+def _rewrite(sub: pl.Series, pattern: str, rewrites: Mapping[str, str]) -> pl.Series:
+    """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
+
+    Every candidate is first wrapped in a delimiter the texts do not contain; a delimited
+    candidate is then replaced by its rewrite (Aho-Corasick, one pass), and the delimiters
+    around the unchanged candidates removed.
+    """
+    sentinel = next(
+        (s for s in _SENTINELS if not sub.str.contains(s, literal=True).any()), None
+    )
+    if sentinel is None:  # every noncharacter occurs in this batch: one text at a time
+        compiled = re.compile(pattern)
+        return pl.Series(
+            [
+                None if t is None else compiled.sub(lambda m: rewrites.get(m[0], m[0]), t)
+                for t in sub.to_list()
+            ],
+            dtype=pl.String,
+        )
+    marked = sub.str.replace_all(pattern, f"{sentinel}${{0}}{sentinel}")
+    replaced = marked.str.replace_many(
+        [f"{sentinel}{c}{sentinel}" for c in rewrites], list(rewrites.values())
+    )
+    return replaced.str.replace_all(sentinel, "", literal=True)
