@@ -39,7 +39,7 @@ from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError, InputGuardError, InputRejected
 
 try:
-    __version__ = _metadata.version("inputguard")
+    __version__ = _metadata.version("inputguard-inference")
 except _metadata.PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
     __version__ = "0+unknown"
 
