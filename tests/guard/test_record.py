@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import pickle
+import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
@@ -19,9 +20,10 @@ from hypothesis import strategies as st
 import inputguard as ig
 from inputguard import InputRejected, Verdict
 from inputguard import strategies as igst
+from inputguard._core.steps import FastStep
 from inputguard._core.timestamps import COMMON_SHAPE, parse_timestamp
 from inputguard._core.validator import BatchContext, BatchPlan, RecordContext, RecordOutcome, Rule
-from inputguard._guard.record import compile_record_path
+from inputguard._guard.record import STRICT_ENV, compile_record_path
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CLOCK = ig.FixedClock(NOW)
@@ -421,3 +423,48 @@ def test_the_generated_source_names_every_step() -> None:
     assert "def decide(record):" in source
     assert "_v0_check(record" in source  # signed provenance runs through check_record
     assert "_v1_shape(" in source  # freshness has a step of its own
+
+
+# -- strict mode and tracebacks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokenStep(NonNegative):
+    """A validator whose compiled step has a bug: it raises on a record it should pass."""
+
+    def record_step(self, prefix: str) -> FastStep:
+        return FastStep(lines=(f"{prefix}x = record[{self.column!r}] + 'oops'",))
+
+
+def test_strict_mode_fails_a_step_that_breaks_on_a_clean_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(STRICT_ENV, "1")
+    guard = ig.Guard([BrokenStep()], name="strict", clock=CLOCK)
+    with pytest.raises(AssertionError, match="compiled record step raised TypeError") as info:
+        guard.check({"amount": 3})
+    assert isinstance(info.value.__cause__, TypeError)
+    # a record the reference rejects: the step was right to give up, even in strict mode
+    assert guard.check({"amount": -1}).reasons == ("amount.negative",)
+    with pytest.raises(InputRejected):  # a missing key: rejected as a whole, as always
+        guard.check({})
+
+
+def test_without_strict_mode_the_reference_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(STRICT_ENV, "0")
+    guard = ig.Guard([BrokenStep()], name="lenient", clock=CLOCK)
+    assert guard.check({"amount": 3}) == guard._check_reference({"amount": 3}, CLOCK())
+
+
+def test_a_traceback_through_the_record_path_shows_its_source_lines() -> None:
+    @dataclass(frozen=True)
+    class Dividing(NonNegative):
+        def record_step(self, prefix: str) -> FastStep:
+            return FastStep(lines=(f"{prefix}x = 1 / (record[{self.column!r}] - 3)",))
+
+    guard = ig.Guard([Dividing()], name="trace", clock=CLOCK)
+    with pytest.raises(ZeroDivisionError) as info:  # not a fallback error: it propagates
+        guard.check({"amount": 3})
+    text = "".join(traceback.format_exception(info.value))
+    assert "<inputguard record path" in text
+    assert "_v0_x = 1 / (record['amount'] - 3)" in text

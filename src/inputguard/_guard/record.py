@@ -27,8 +27,11 @@ effects.
 
 from __future__ import annotations
 
+import hashlib
+import linecache
+import os
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from inputguard._core.clock import FixedClock, read_clock, system_clock
 from inputguard._core.result import Verdict
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from inputguard._core.clock import Clock
     from inputguard._core.validator import Validator
 
-__all__ = ["FALLBACK_ERRORS", "compile_record_path", "reference_step"]
+__all__ = ["FALLBACK_ERRORS", "STRICT_ENV", "compile_record_path", "reference_step"]
 
 FALLBACK_ERRORS: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError, OverflowError)
 """Exceptions that send a record to the reference path instead of failing the call.
@@ -87,6 +90,7 @@ def compile_record_path(
     Returns:
         The function, and its source (kept on the guard for inspection).
     """
+    strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
     namespace: dict[str, Any] = {
         "_FALLBACK_ERRORS": FALLBACK_ERRORS,
         "_reference": reference,
@@ -134,12 +138,44 @@ def compile_record_path(
             "                new = dict(record)",
             *(f"                {line}" for line in writes),
             "                return _verdict(_Verdict, (True, new, (), (), None, now, ()))",
-            "        except _FALLBACK_ERRORS:",
-            "            pass",
+            "        except _FALLBACK_ERRORS as error:",
+            "            return _strict(record, now, error)" if strict else "            pass",
             "    return _reference(record, now)",
         ]
     )
+    if strict:
+        namespace["_strict"] = _strict_check(reference)
     # The source is assembled above from the validators' own steps (no user text but reprs of
-    # column names), the same technique attrs and dataclasses use to write __init__.
-    exec(compile(source, "<inputguard record path>", "exec"), namespace)  # noqa: S102
+    # column names), the same technique attrs and dataclasses use to write __init__. Like
+    # them, it is registered with `linecache` under a name derived from the source, so that
+    # tracebacks and debuggers show its lines.
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    filename = f"<inputguard record path {digest}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102
     return namespace["decide"], source
+
+
+STRICT_ENV: Final = "INPUTGUARD_STRICT_RECORD_PATH"
+"""Set (to anything but ``""`` or ``"0"``) when a guard is built: strict record path.
+
+In strict mode, an exception in a compiled step on a record that the reference then accepts
+cleanly is a bug in the step, and raises `AssertionError` instead of quietly falling back
+(which would give the right answer, slowly, and hide the bug). The project's own tests run in
+this mode; the default is off, so a user's process always gets the reference's answer.
+"""
+
+
+def _strict_check(
+    reference: Callable[[Mapping[str, Any], datetime], Verdict],
+) -> Callable[[Mapping[str, Any], datetime, BaseException], Verdict]:
+    def check(record: Mapping[str, Any], now: datetime, error: BaseException) -> Verdict:
+        verdict = reference(record, now)  # InputRejected: the step was right to give up
+        if verdict.ok and not verdict.warnings:
+            raise AssertionError(
+                f"a compiled record step raised {type(error).__name__}: {error} on a record "
+                "the reference accepts cleanly (a bug in the step; see the traceback above)"
+            ) from error
+        return verdict
+
+    return check
