@@ -64,8 +64,12 @@ def stdout_console() -> Console:
 
 
 def fail(message: str | InputGuardError, *, code: int = EXIT_UNUSABLE) -> NoReturn:
-    """Print ``error: <message>`` to standard error and exit with ``code``."""
-    click.echo(f"error: {message}", err=True)
+    """Print ``error: <message>`` (and an input's reason codes) on standard error; exit ``code``."""
+    text = str(message)
+    codes = [str(r) for r in getattr(message, "reasons", ())]
+    if codes:
+        text += f" [{', '.join(codes)}]"
+    click.echo(f"error: {text}", err=True)
     sys.exit(code)
 
 

@@ -319,7 +319,8 @@ def validate(
                 if display is not None:
                     display.stop()
                     display = None
-                fail(f"{os.fspath(path)}: {error}")
+                codes = ", ".join(str(r) for r in getattr(error, "reasons", ()))
+                fail(f"{os.fspath(path)}: {error}" + (f" [{codes}]" if codes else ""))
             if display is not None:
                 display.update(task, total=summary.rows, completed=summary.rows)
             runs.append(_FileRun(path, accepted, quarantined, summary))

@@ -231,6 +231,12 @@ def write_overlay(
         if not item.nearest:
             lines.append(f"# {_toml(item.value)}: {facts}; no canonical term is close")
             continue
+        if item.score < _PROPOSE_CUTOFF:
+            lines.append(
+                f"# {_toml(item.value)}: {facts}; no canonical term is close "
+                f"(best {item.nearest[0]}, score {item.score:.1f})"
+            )
+            continue
         others = f", then {', '.join(item.nearest[1:])}" if len(item.nearest) > 1 else ""
         lines.append(f"# {facts}: nearest {item.nearest[0]} (score {item.score:.1f}){others}")
         lines.append(f"# {_toml(item.value)} = {_toml(item.nearest[0])}")
