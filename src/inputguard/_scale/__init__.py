@@ -1,0 +1,1 @@
+"""Private helpers of the scale-out layer (`inputguard.arrow`, `inputguard.spark`)."""
