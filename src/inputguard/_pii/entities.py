@@ -3,9 +3,10 @@
 A candidate pattern only finds text that *might* be an entity; `Entity.find` decides, from the
 candidate alone, where the entity really is (checksums, ranges, registry lengths). Patterns are
 written for both regex engines the library runs (polars' Rust ``regex`` on the batch path,
-Python's ``re`` on the record path): ASCII classes only (no ``\\d``, ``\\w``, ``\\b``, no case
-folding), no look-around, so that both find exactly the same candidates. Some patterns consume
-one character before the candidate as a boundary; `find` skips it.
+Python's ``re`` on the record path): ASCII classes only (no Unicode digit, word or boundary
+classes, no case folding), no look-around, so that both find exactly the same
+candidates. Some patterns consume one character before the candidate as a boundary; `find`
+skips it.
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ _URL = r"[A-Za-z][A-Za-z0-9+.-]*://[^ \t\r\n/?#@]+@[^ \t\r\n/?#@]+"
 
 def _find_url_credentials(candidate: str, region: str) -> Spans:
     start = candidate.index("://") + 3
-    return [(start, candidate.index("@", start))]
+    end = candidate.index("@", start)
+    return [] if candidate[start:end] == "<CREDENTIALS>" else [(start, end)]  # already redacted
 
 
 _SECRET = "|".join(
@@ -262,7 +264,7 @@ def _find_phone(candidate: str, region: str) -> Spans:
     if not 7 <= digits <= 17:  # noqa: PLR2004 - E.164 has at most 15 digits, plus a prefix
         return []
     pn = phonenumbers_module()
-    matcher = pn.PhoneNumberMatcher(candidate, region, leniency=pn.Leniency.VALID)
+    matcher = pn.PhoneNumberMatcher(candidate, region, leniency=pn.Leniency.STRICT_GROUPING)
     return [(m.start, m.end) for m in matcher]
 
 

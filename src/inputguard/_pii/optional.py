@@ -13,7 +13,7 @@ _HINT = "install the extra: pip install 'inputguard[pii]'"
 
 
 def require(module: str, entity: str) -> None:
-    """Raise `ConfigurationError` naming the entity and the install command if ``module`` is absent."""
+    """Raise `ConfigurationError` with the install command if ``module`` is absent."""
     try:
         importlib.import_module(module)
     except ImportError:

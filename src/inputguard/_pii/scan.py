@@ -127,7 +127,7 @@ class Scanner:
 
     def _recognize(self, texts: list[str]) -> list[Sequence[PiiSpan]]:
         results: list[list[PiiSpan]] = [[] for _ in texts]
-        for recognizer in self.recognizers:
+        for recognizer in self.recognizers if texts else ():
             try:
                 found = list(recognizer.find(texts))
             except Exception as error:  # a model's failure is not a data problem

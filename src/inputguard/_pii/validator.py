@@ -257,10 +257,10 @@ def _strings(values: Iterable[str], name: str) -> list[str]:
     return out
 
 
-def pii(
+def pii(  # noqa: PLR0912 - one check per argument, each with its own message
     column: str,
     *,
-    entities: Sequence[str] | Mapping[str, Action] = DEFAULT_ENTITIES,
+    entities: Sequence[str] | Mapping[str, str] = DEFAULT_ENTITIES,
     action: Action = _DEFAULT_ACTION,
     allow: Iterable[str] = (),
     allow_patterns: Iterable[str] = (),
