@@ -176,8 +176,40 @@ class TerminologyConfig(_Strict):
         )
 
 
+class PiiConfig(_Strict):
+    """A ``type = "pii"`` validator (keys by reference only: ``key_env`` or ``key_file``)."""
+
+    type: Literal["pii"]
+    column: str = Field(min_length=1)
+    entities: list[str] | dict[str, str] | None = None
+    action: str = "redact"
+    allow: list[str] = Field(default_factory=list)
+    allow_patterns: list[str] = Field(default_factory=list)
+    region: str = "US"
+    key_env: str | None = None
+    key_file: str | None = None
+    mask_keep: int = 4
+
+    def build(self, ctx: BuildContext, registry: Any) -> Validator:
+        """Build the validator (a relative ``key_file`` is read from the config folder)."""
+        from inputguard._pii.validator import DEFAULT_ENTITIES, pii  # noqa: PLC0415
+
+        return pii(
+            self.column,
+            entities=DEFAULT_ENTITIES if self.entities is None else self.entities,
+            action=self.action,  # type: ignore[arg-type]  # checked by pii()
+            allow=self.allow,
+            allow_patterns=self.allow_patterns,
+            region=self.region,
+            key_env=self.key_env,
+            key_file=None if self.key_file is None else str(ctx.path(self.key_file)),
+            mask_keep=self.mask_keep,
+        )
+
+
 ValidatorConfig = Annotated[
-    FreshnessConfig | ProvenanceConfig | TerminologyConfig, Field(discriminator="type")
+    FreshnessConfig | ProvenanceConfig | TerminologyConfig | PiiConfig,
+    Field(discriminator="type"),
 ]
 
 
@@ -221,4 +253,4 @@ def load_config(path: str | os.PathLike[str]) -> tuple[GuardConfig, BuildContext
     return config, BuildContext(base=file.parent, origin=str(file), cache={})
 
 
-_TYPE_TAGS = frozenset({"freshness", "provenance", "terminology"})
+_TYPE_TAGS = frozenset({"freshness", "provenance", "terminology", "pii"})
