@@ -283,8 +283,8 @@ ENTITIES: Final[dict[str, Entity]] = {
         Entity("secret", "<SECRET>", _SECRET, _find_whole, _as_is),
         Entity("url_credentials", "<CREDENTIALS>", _URL, _find_url_credentials, _as_is, "://"),
         Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
+        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban),  # before cards: its digits
         Entity("card", "<CARD>", _RUN, _find_card, _digits),
-        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban),
         Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-"),
         Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip),
         Entity("phone", "<PHONE>", _PHONE, _find_phone, _canonical_phone, needs="phonenumbers"),

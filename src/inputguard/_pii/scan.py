@@ -234,9 +234,7 @@ def _rewrite(sub: pl.Series, pattern: str, rewrites: Mapping[str, str]) -> pl.Se
     candidate is then replaced by its rewrite (Aho-Corasick, one pass), and the delimiters
     around the unchanged candidates removed.
     """
-    sentinel = next(
-        (s for s in _SENTINELS if not sub.str.contains(s, literal=True).any()), None
-    )
+    sentinel = next((s for s in _SENTINELS if not sub.str.contains(s, literal=True).any()), None)
     if sentinel is None:  # every noncharacter occurs in this batch: one text at a time
         compiled = re.compile(pattern)
         return pl.Series(

@@ -200,8 +200,7 @@ class Pii:
 
 def _wrong_type(validator: Pii, found: str) -> InputRejected:
     return InputRejected(
-        f"column {validator.column!r} must hold text (or integers) for {validator!r} "
-        f"(got {found})",
+        f"column {validator.column!r} must hold text (or integers) for {validator!r} (got {found})",
         reasons=[Reason.SCHEMA_DTYPE],
         field=validator.column,
         validator=repr(validator),
@@ -231,9 +230,7 @@ def _actions(
     seen: set[str] = set()
     for name, chosen in pairs:
         if name not in known:
-            raise ConfigurationError(
-                f"unknown PII entity {name!r} (known: {', '.join(known)})"
-            )
+            raise ConfigurationError(f"unknown PII entity {name!r} (known: {', '.join(known)})")
         if chosen not in ACTIONS:
             raise ConfigurationError(
                 f"action for {name!r} must be one of {list(ACTIONS)!r} (got {chosen!r})"
@@ -274,8 +271,8 @@ def pii(  # noqa: PLR0912 - one check per argument, each with its own message
 
     Deterministic entities, scanned in this order (each on the text the previous ones left):
     ``secret`` (API tokens with known prefixes, private-key blocks, JSON web tokens),
-    ``url_credentials`` (the user info of a URL), ``email``, ``card`` (Luhn and issuer
-    ranges), ``iban`` (registry length and mod-97), ``us_ssn``, ``ip`` (IPv4 and IPv6) and
+    ``url_credentials`` (the user info of a URL), ``email``, ``iban`` (registry length and
+    mod-97), ``card`` (Luhn and issuer ranges), ``us_ssn``, ``ip`` (IPv4 and IPv6) and
     ``phone`` (valid numbers for ``region``, or with a country code; needs the ``pii`` extra).
     ``person``, ``location`` and ``organization`` need a model-based `PiiRecognizer`.
 
