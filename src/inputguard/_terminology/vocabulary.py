@@ -1,54 +1,32 @@
-"""`Vocabulary`: canonical terms, synonyms and refusals, loaded from a versioned file.
+"""`Vocabulary`: canonical terms, synonyms and refusals, versioned, loaded, bundled or extended.
 
-Two file formats hold the same content (see ``docs/terminology.md``):
-
-TOML::
-
-    [vocabulary]
-    name = "countries"
-    version = "2026.1"
-    source = "pycountry 26.2.16"      # any further string keys are kept as metadata
-
-    [terms]
-    AT = ["Austria", "AUT", "Republic of Austria"]
-
-    [distinct]
-    pairs = [["AT", "AU"]]
-
-    [known_other]
-    terms = ["Western Australia"]
-
-    [qualifiers]                       # optional: issuer names a term may be preceded by
-    JPY = ["Japan"]
-
-CSV: ``# key: value`` metadata lines (``name``, ``version``, any others; ``distinct: A|B`` and
-``known_other: term`` may repeat), then a ``canonical,synonyms`` header (optionally
-``canonical,synonyms,qualifiers``) and one row per canonical with its synonyms (and
-qualifiers) separated by ``|``.
+File formats (TOML, CSV, extension files) are read by `inputguard._terminology.files` and
+described in ``docs/terminology.md``; the content is checked here, once, whatever its origin.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import re
-import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from inputguard._core.defaults import FUZZY_CUTOFF, FUZZY_MARGIN, FUZZY_MIN_LENGTH
-from inputguard._terminology.matching import _STOPWORDS, FuzzySettings, Match, Matcher, fold
+from inputguard._terminology.checks import check, check_ambiguous, check_qualifiers, pair, table
+from inputguard._terminology.decision import FuzzySettings, Match
+from inputguard._terminology.files import Locate, Parts, parse_csv, parse_extension, parse_toml
+from inputguard._terminology.matcher import Matcher
 from inputguard.exceptions import ConfigurationError
 
-__all__ = ["Vocabulary"]
+__all__ = ["BUNDLED", "Vocabulary"]
 
-_Locate = Callable[[str], str]
-_TOML_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
-_TOML_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+BUNDLED = ("countries", "currencies", "languages")
+"""The vocabularies shipped in the package (`Vocabulary.bundled`)."""
+_BUNDLED_PREFIX = "bundled:"
 
 
 def _nowhere(term: str) -> str:
@@ -59,25 +37,30 @@ def _nowhere(term: str) -> str:
 class Vocabulary:
     """Canonical terms with their synonyms, under a name and a version.
 
-    Build one with `Vocabulary.from_file` (TOML or CSV), or directly for small in-code
-    vocabularies. The content is checked when the vocabulary is built: empty terms, a synonym
-    or folded key claimed by two canonicals, a duplicate canonical, a ``known_other`` term
-    that is also a vocabulary term, a ``distinct`` pair naming an unknown canonical, or a
-    qualifier that is empty or listed under an unknown canonical raise `ConfigurationError`.
+    Build one with `Vocabulary.from_file` (TOML, CSV or an extension file),
+    `Vocabulary.bundled` (the shipped ISO vocabularies), `Vocabulary.extend`, or directly for
+    small in-code vocabularies. The content is checked when the vocabulary is built: empty
+    terms, a synonym, exact form or folded key claimed by two canonicals, a ``known_other``
+    term that is also a vocabulary term, a ``distinct`` pair naming an unknown canonical, an
+    ``ambiguous`` term naming fewer than two canonicals, or a qualifier that is empty or
+    listed under an unknown canonical raise `ConfigurationError`.
 
     Attributes:
         name: The vocabulary's name, e.g. ``"countries"``.
-        version: Its version string, recorded with every decision.
-        terms: Canonical term -> synonyms (codes, names, spellings) that mean it.
+        version: Its version string, recorded with every decision (an extension's version
+            is appended: ``2026.2+ops-3``).
+        terms: Canonical term -> synonyms (codes, names, spellings, symbols) that mean it.
         distinct: Pairs of canonicals never fuzzy-matched into each other.
         known_other: Real terms of the domain that are not allowed here (refused as
             ``term.not_allowed``, never mapped to a neighbour).
         metadata: Other descriptive keys from the file (source, license, ...).
-        qualifiers: Canonical -> names of its issuer ("JPY": ``("Japan",)``). A value made of
-            a form of one of them and a term of that canonical ("Japanese Yen") is matched
-            by the ``qualified`` step; see ``docs/terminology.md``.
-        digest: SHA-256 of the content (name, version, terms, pairs, refusals and, when
-            there are any, qualifiers), hex.
+        qualifiers: Canonical -> names of its issuer and their adjectival forms ("JPY":
+            ``("Japan", "Japanese")``), read by the ``qualified`` step.
+        ambiguous: Term -> the canonicals it may mean ("Korea": ``("KP", "KR")``): such a
+            value is refused as ``term.ambiguous``, never guessed.
+        case_sensitive: Case carries meaning (units: ``ms`` is not ``mS``): no look-up folds
+            case, and keys that differ in case only may belong to different canonicals.
+        digest: SHA-256 of the content, hex.
 
     >>> v = Vocabulary("fruit", "1", {"apple": ("pomme", "malus"), "pear": ()})
     >>> v
@@ -93,31 +76,47 @@ class Vocabulary:
     known_other: tuple[str, ...] = ()
     metadata: Mapping[str, str] = field(default_factory=dict)
     qualifiers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    ambiguous: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    case_sensitive: bool = False
     digest: str = field(init=False)
     _matchers: dict[FuzzySettings, Matcher] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        terms = {c: tuple(s) for c, s in dict(self.terms).items()}
-        distinct = tuple(_pair(p) for p in self.distinct)
+        self._build(_nowhere)
+
+    def _build(self, where: Locate) -> None:
+        if not isinstance(self.case_sensitive, bool):
+            raise ConfigurationError(
+                f"'case_sensitive' must be true or false (got {self.case_sensitive!r})"
+            )
+        if not isinstance(self.terms, Mapping):
+            raise ConfigurationError(
+                f"'terms' must map canonicals to synonyms (got {self.terms!r})"
+            )
+        terms = {c: (s,) if isinstance(s, str) else tuple(s) for c, s in self.terms.items()}
+        distinct = tuple(pair(p) for p in self.distinct)
         known = tuple(self.known_other)
-        qualifiers = _qualifier_table(self.qualifiers)
-        _check(self.name, self.version, terms, distinct, known, _nowhere)
-        _check_qualifiers(terms, qualifiers, _nowhere)
+        qualifiers = table(self.qualifiers, "qualifiers", where)
+        ambiguous = table(self.ambiguous, "ambiguous", where)
+        check(self.name, self.version, terms, distinct, known, where, self.case_sensitive)
+        check_qualifiers(terms, qualifiers, where)
+        check_ambiguous(terms, ambiguous, known, where, self.case_sensitive)
         qualifiers = {c: tuple(dict.fromkeys(q)) for c, q in qualifiers.items() if q}
         object.__setattr__(self, "terms", terms)
         object.__setattr__(self, "distinct", distinct)
         object.__setattr__(self, "known_other", known)
         object.__setattr__(self, "metadata", dict(self.metadata))
         object.__setattr__(self, "qualifiers", qualifiers)
-        content: list[object] = [
-            self.name,
-            self.version,
-            sorted(terms.items()),
-            sorted(distinct),
-            known,
-        ]
-        if qualifiers:  # digests of vocabularies without qualifiers stay what they were
+        object.__setattr__(self, "ambiguous", ambiguous)
+        content: list[object] = [self.name, self.version, sorted(terms.items()), sorted(distinct)]
+        content.append(known)
+        # parts added later are hashed only when present: older digests stay what they were
+        if qualifiers:
             content.append(sorted(qualifiers.items()))
+        if ambiguous:
+            content.append({"ambiguous": sorted(ambiguous.items())})
+        if self.case_sensitive:
+            content.append({"case_sensitive": True})
         blob = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
         object.__setattr__(self, "digest", hashlib.sha256(blob).hexdigest())
         object.__setattr__(self, "_matchers", {})
@@ -145,9 +144,12 @@ class Vocabulary:
             "known_other": self.known_other,
             "metadata": self.metadata,
             "qualifiers": self.qualifiers,
+            "ambiguous": self.ambiguous,
+            "case_sensitive": self.case_sensitive,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state = {"ambiguous": {}, "case_sensitive": False, **state}
         for key, value in state.items():
             object.__setattr__(self, key, value)
         Vocabulary.__post_init__(self)
@@ -175,6 +177,8 @@ class Vocabulary:
                 known_other=self.known_other,
                 distinct=self.distinct,
                 qualifiers=self.qualifiers,
+                ambiguous=self.ambiguous,
+                case_sensitive=self.case_sensitive,
                 settings=settings,
             )
             self._matchers[settings] = found
@@ -207,9 +211,133 @@ class Vocabulary:
         settings = FuzzySettings(fuzzy, float(cutoff), float(margin), min_length)
         return self.matcher(settings).match(list(values))
 
+    def extend(
+        self,
+        *,
+        version: str,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        known_other: Iterable[str] = (),
+        distinct: Iterable[Sequence[str]] = (),
+        ambiguous: Mapping[str, Sequence[str]] | None = None,
+        name: str | None = None,
+    ) -> Vocabulary:
+        """This vocabulary with more synonyms, refusals, distinct pairs or ambiguous terms.
+
+        The result keeps this vocabulary's name (or takes ``name``); its version is
+        ``<this version>+<version>`` and its digest covers the whole content, so the guard's
+        fingerprint changes with either part. ``metadata`` records what was extended
+        (``extends``) and the extension's own digest (``extension_sha256``).
+
+        Args:
+            version: The extension's version (required: a change must be visible).
+            synonyms: Canonical -> synonyms to add; every canonical must exist.
+            known_other: Terms to refuse as ``term.not_allowed``.
+            distinct: Pairs of canonicals never fuzzy-matched into each other.
+            ambiguous: Terms to refuse as ``term.ambiguous``, with the canonicals they may
+                mean.
+            name: A new name, if the extended vocabulary should have one.
+
+        Returns:
+            The extended vocabulary (this one is unchanged).
+
+        Raises:
+            ConfigurationError: An unknown canonical, a synonym another canonical owns, or any
+                other inconsistency `Vocabulary` refuses.
+
+        >>> fruit = Vocabulary("fruit", "1", {"apple": ("pomme",), "pear": ()})
+        >>> more = fruit.extend(version="ops-2", synonyms={"pear": ["poire"]})
+        >>> more.version, more.match(["Poire"])[0].canonical
+        ('1+ops-2', 'pear')
+        """
+        return self._extended(
+            Parts(
+                name=name,
+                version=version,
+                terms={c: tuple(s) for c, s in (synonyms or {}).items()},
+                known_other=list(known_other),
+                distinct=list(distinct),
+                ambiguous=dict(ambiguous or {}),
+            ),
+            _nowhere,
+        )
+
+    def _extended(self, ext: Parts, where: Locate) -> Vocabulary:
+        if not isinstance(ext.version, str) or not ext.version.strip():
+            raise ConfigurationError(
+                f"an extension needs a non-empty 'version' string (got {ext.version!r})"
+            )
+        if ext.name is not None and (not isinstance(ext.name, str) or not ext.name.strip()):
+            raise ConfigurationError(f"an extension's 'name' must be a string (got {ext.name!r})")
+        terms = {c: list(s) for c, s in self.terms.items()}
+        for canonical, added in ext.terms.items():
+            if canonical not in terms:
+                raise ConfigurationError(
+                    f"{where(canonical)}: synonyms are added to {canonical!r}, which is not a "
+                    f"canonical term of {self.label}"
+                )
+            terms[canonical] += [s for s in added if s not in terms[canonical] and s != canonical]
+        ambiguous = table(ext.ambiguous, "ambiguous", where)
+        blob = json.dumps(
+            [
+                ext.version,
+                sorted(ext.terms.items()),
+                sorted(pair(p) for p in ext.distinct),
+                [str(t) for t in ext.known_other],
+                sorted(ambiguous.items()),
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+        meta = {
+            **self.metadata,
+            **ext.metadata,
+            "extends": self.label,
+            "extension_version": ext.version,
+            "extension_sha256": hashlib.sha256(blob).hexdigest(),
+        }
+        out = object.__new__(Vocabulary)
+        fields = {
+            "name": ext.name if isinstance(ext.name, str) else self.name,
+            "version": f"{self.version}+{ext.version}",
+            "terms": terms,
+            "distinct": (*self.distinct, *ext.distinct),
+            "known_other": (*self.known_other, *ext.known_other),
+            "metadata": meta,
+            "qualifiers": self.qualifiers,
+            "ambiguous": {**self.ambiguous, **ambiguous},
+            "case_sensitive": self.case_sensitive,
+        }
+        for key, value in fields.items():
+            object.__setattr__(out, key, value)
+        out._build(where)
+        return out
+
+    @classmethod
+    def bundled(cls, name: str) -> Vocabulary:
+        """A vocabulary shipped in the package: ``countries``, ``currencies`` or ``languages``.
+
+        Loaded once per process and shared (vocabularies are immutable). Their sources and
+        licenses are in each one's ``metadata`` and in ``docs/terminology.md``.
+
+        Raises:
+            ConfigurationError: No bundled vocabulary has that name.
+
+        >>> Vocabulary.bundled("countries").match(["Deutschland", "UK", "Korea"])[2].reason
+        <Reason.TERM_AMBIGUOUS: 'term.ambiguous'>
+        """
+        if name not in BUNDLED:
+            raise ConfigurationError(
+                f"no bundled vocabulary {name!r} (bundled: {', '.join(BUNDLED)})"
+            )
+        return _bundled(name)
+
     @classmethod
     def from_file(cls, path: str | Path) -> Vocabulary:
-        """Load a vocabulary from a ``.toml`` or ``.csv`` file.
+        """Load a vocabulary from a ``.toml`` or ``.csv`` file, or an extension file.
+
+        ``bundled:NAME`` names a bundled vocabulary. A TOML file with a top-level ``extends``
+        key is an extension: it loads the vocabulary it names (``bundled:NAME``, or a path
+        relative to the extension file) and adds its own content (see `Vocabulary.extend`).
 
         Args:
             path: The file; the format follows the suffix.
@@ -221,254 +349,80 @@ class Vocabulary:
             ConfigurationError: The file is missing, malformed, or its content is inconsistent
                 (the message names the file, line and terms).
         """
-        file = Path(path)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigurationError(f"cannot read vocabulary file {str(file)!r}: {exc}") from None
-        suffix = file.suffix.lower()
-        if suffix == ".toml":
-            return _from_toml(text, str(file))
-        if suffix == ".csv":
-            return _from_csv(text, str(file))
-        raise ConfigurationError(
-            f"vocabulary file {str(file)!r} must end in .toml or .csv (got {suffix or 'none'!r})"
-        )
+        if isinstance(path, str) and path.startswith(_BUNDLED_PREFIX):
+            return cls.bundled(path.removeprefix(_BUNDLED_PREFIX))
+        return _from_file(Path(path), ())
 
 
-def _pair(pair: Sequence[str]) -> tuple[str, str]:
-    if isinstance(pair, str) or len(pair) != 2:  # noqa: PLR2004 - a pair has two members
-        raise ConfigurationError(f"a 'distinct' entry must be a pair of terms (got {pair!r})")
-    a, b = pair
-    return (a, b) if a <= b else (b, a)
+@lru_cache(maxsize=len(BUNDLED))
+def _bundled(name: str) -> Vocabulary:
+    resource = resources.files("inputguard._terminology") / "vocabularies" / f"{name}.toml"
+    text = resource.read_text(encoding="utf-8")
+    return _from_parts(*parse_toml(text, f"bundled:{name}"), f"bundled:{name}")
 
 
-def _qualifier_table(raw: object) -> dict[str, tuple[str, ...]]:
-    """The qualifiers as canonical -> tuple of names; a lone string is one name."""
-    if not isinstance(raw, Mapping):
-        raise ConfigurationError(
-            f"'qualifiers' must map canonical terms to lists of names (got {raw!r})"
-        )
-    table: dict[str, tuple[str, ...]] = {}
-    for canonical, names in raw.items():
-        listed = [names] if isinstance(names, str) else names
-        if not isinstance(listed, (list, tuple)):
-            raise ConfigurationError(
-                f"qualifiers of {canonical!r} must be a list of strings (got {names!r})"
-            )
-        table[canonical] = tuple(listed)
-    return table
-
-
-def _check_qualifiers(
-    terms: Mapping[str, tuple[str, ...]],
-    qualifiers: Mapping[str, Sequence[object]],
-    where: _Locate,
-) -> None:
-    """Raise `ConfigurationError` for a qualifier of an unknown canonical or an empty one."""
-    for canonical, names in qualifiers.items():
-        if canonical not in terms:
-            raise ConfigurationError(
-                f"{where(canonical)}: qualifiers are listed for {canonical!r}, which is not a "
-                "canonical term"
-            )
-        for name in names:
-            if not isinstance(name, str) or not any(
-                w not in _STOPWORDS for w in fold(name).split()
-            ):
-                raise ConfigurationError(
-                    f"{where(canonical)}: empty qualifier {name!r} of canonical {canonical!r} "
-                    "(a qualifier needs a word other than 'the', 'of' or 'and')"
-                )
-
-
-def _check(  # noqa: PLR0912, PLR0917 - one pass over every load-time rule
-    name: object,
-    version: object,
-    terms: Mapping[str, tuple[str, ...]],
-    distinct: Sequence[tuple[str, str]],
-    known_other: Sequence[str],
-    where: _Locate,
-) -> None:
-    """Raise `ConfigurationError` on the first inconsistency, naming where it is."""
-    for label, value in (("name", name), ("version", version)):
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigurationError(
-                f"vocabulary {label!r} must be a non-empty string (got {value!r})"
-            )
-    if not terms:
-        raise ConfigurationError(f"vocabulary {name!r} has no terms")
-    owner_of: dict[str, str] = {}  # exact key -> canonical
-    folded_of: dict[str, tuple[str, str]] = {}  # folded key -> (canonical, original key)
-    for canonical, synonyms in terms.items():
-        for key in (canonical, *synonyms):
-            if not isinstance(key, str) or not key.strip() or not fold(key):
-                raise ConfigurationError(
-                    f"{where(canonical)}: empty term {key!r} under canonical {canonical!r}"
-                )
-            other = owner_of.setdefault(key, canonical)
-            if other != canonical:
-                raise ConfigurationError(
-                    f"{where(canonical)}: {key!r} is claimed by two canonicals, {other!r} "
-                    f"({where(other)}) and {canonical!r}"
-                )
-            folded = fold(key)
-            first = folded_of.setdefault(folded, (canonical, key))
-            if first[0] != canonical:
-                raise ConfigurationError(
-                    f"{where(canonical)}: folded key {folded!r} is claimed by two canonicals: "
-                    f"{first[1]!r} of {first[0]!r} ({where(first[0])}) and {key!r} of "
-                    f"{canonical!r}"
-                )
-    for term in known_other:
-        if not isinstance(term, str) or not term.strip() or not fold(term):
-            raise ConfigurationError(f"{where('known_other')}: empty known_other term {term!r}")
-        hit = folded_of.get(fold(term))
-        if hit is not None:
-            raise ConfigurationError(
-                f"{where('known_other')}: known_other term {term!r} is also the vocabulary "
-                f"term {hit[1]!r} of {hit[0]!r} ({where(hit[0])})"
-            )
-    for a, b in distinct:
-        for member in (a, b):
-            if member not in terms:
-                raise ConfigurationError(
-                    f"{where('distinct')}: distinct pair ({a!r}, {b!r}) names {member!r}, "
-                    "which is not a canonical term"
-                )
-        if a == b:
-            raise ConfigurationError(f"{where('distinct')}: distinct pair ({a!r}, {a!r})")
-
-
-def _from_toml(text: str, origin: str) -> Vocabulary:
+def _from_file(file: Path, chain: tuple[Path, ...]) -> Vocabulary:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{origin}: invalid TOML: {exc}") from None
-    lines = _toml_lines(text)
-
-    def where(term: str) -> str:
-        line = lines.get(term)
-        return f"{origin}:{line}" if line else origin
-
-    head = data.get("vocabulary")
-    if not isinstance(head, dict):
-        raise ConfigurationError(f"{origin}: missing [vocabulary] table with name and version")
-    raw_terms = data.get("terms")
-    if not isinstance(raw_terms, dict):
-        raise ConfigurationError(f"{origin}: missing [terms] table (canonical = [synonyms])")
-    terms: dict[str, tuple[str, ...]] = {}
-    for canonical, synonyms in raw_terms.items():
-        listed = [synonyms] if isinstance(synonyms, str) else synonyms
-        if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
-            raise ConfigurationError(
-                f"{where(canonical)}: synonyms of {canonical!r} must be a list of strings "
-                f"(got {synonyms!r})"
-            )
-        terms[canonical] = tuple(dict.fromkeys(s for s in listed if s != canonical))
-    pairs = data.get("distinct", {}).get("pairs", [])
-    known = data.get("known_other", {}).get("terms", [])
-    if not isinstance(pairs, list) or not isinstance(known, list):
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"cannot read vocabulary file {str(file)!r}: {exc}") from None
+    suffix = file.suffix.lower()
+    origin = str(file)
+    if suffix == ".csv":
+        return _from_parts(*parse_csv(text, origin), origin)
+    if suffix != ".toml":
         raise ConfigurationError(
-            f"{origin}: [distinct] pairs and [known_other] terms must be lists"
+            f"vocabulary file {origin!r} must end in .toml or .csv (got {suffix or 'none'!r})"
         )
-    distinct = tuple(_pair(p) for p in pairs)
-    meta = {k: str(v) for k, v in head.items() if k not in ("name", "version")}
-    _check(head.get("name"), head.get("version"), terms, distinct, known, where)
-
-    def where_qualifier(canonical: str) -> str:
-        line = lines.get(f"qualifiers.{canonical}") or lines.get("qualifiers")
-        return f"{origin}:{line}" if line else origin
-
-    try:
-        qualifiers = _qualifier_table(data.get("qualifiers", {}))
-    except ConfigurationError as exc:
-        raise ConfigurationError(f"{where_qualifier('')}: {exc}") from None
-    _check_qualifiers(terms, qualifiers, where_qualifier)
-    return Vocabulary(
-        head["name"], head["version"], terms, distinct, tuple(known), meta, qualifiers
-    )
-
-
-def _toml_lines(text: str) -> dict[str, int]:
-    """Line numbers of the keys of [terms] and [qualifiers] and of each table, for messages.
-
-    A [qualifiers] key is recorded as ``qualifiers.<key>``, apart from the [terms] keys.
-    """
-    lines: dict[str, int] = {}
-    table = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _TOML_TABLE.match(line)
-        if header:
-            table = header.group(1)
-            lines.setdefault(table, number)
-            continue
-        if table in ("terms", "qualifiers"):
-            key = _TOML_KEY.match(line)
-            if key:
-                name = next(g for g in key.groups() if g is not None)
-                lines.setdefault(name if table == "terms" else f"qualifiers.{name}", number)
-    return lines
-
-
-def _from_csv(text: str, origin: str) -> Vocabulary:
-    meta: dict[str, str] = {}
-    distinct: list[tuple[str, str]] = []
-    known: list[str] = []
-    lines: dict[str, int] = {}
-    body_start = 0
-    raw = text.splitlines(keepends=True)
-    for number, line in enumerate(raw, start=1):
-        if not line.startswith("#"):
-            body_start = number - 1
-            break
-        key, sep, value = line[1:].partition(":")
-        key, value = key.strip(), value.strip()
-        if not sep or not key:
-            continue  # a plain comment
-        if key == "distinct":
-            lines.setdefault("distinct", number)
-            distinct.append(_pair(value.split("|")))
-        elif key == "known_other":
-            lines.setdefault("known_other", number)
-            known.append(value)
-        else:
-            meta[key] = value
+    if not _is_extension(text):
+        return _from_parts(*parse_toml(text, origin), origin)
+    ext, where = parse_extension(text, origin)
+    assert ext.extends is not None
+    if ext.extends.startswith(_BUNDLED_PREFIX):
+        base = Vocabulary.bundled(ext.extends.removeprefix(_BUNDLED_PREFIX))
     else:
-        body_start = len(raw)
+        target = (file.parent / ext.extends).resolve()
+        if target in chain or target == file.resolve():
+            raise ConfigurationError(f"{where('extends')}: extension cycle through {ext.extends!r}")
+        base = _from_file(target, (*chain, file.resolve()))
+    try:
+        return base._extended(ext, where)
+    except ConfigurationError as exc:
+        if origin in str(exc):
+            raise
+        raise ConfigurationError(f"{origin}: {exc}") from None
 
-    def where(term: str) -> str:
-        line = lines.get(term)
-        return f"{origin}:{line}" if line else origin
 
-    reader = csv.reader(io.StringIO("".join(raw[body_start:])))
-    header = next(reader, None)
-    columns = [h.strip() for h in header or ()]
-    if columns not in (["canonical", "synonyms"], ["canonical", "synonyms", "qualifiers"]):
-        raise ConfigurationError(
-            f"{origin}:{body_start + 1}: expected the header 'canonical,synonyms' or "
-            f"'canonical,synonyms,qualifiers' (got {header!r})"
-        )
-    terms: dict[str, tuple[str, ...]] = {}
-    qualifiers: dict[str, tuple[str, ...]] = {}
-    for row in reader:
-        number = body_start + reader.line_num
-        if not row:
-            continue
-        canonical = row[0]
-        synonyms = list(row[1].split("|") if len(row) > 1 and row[1] else [])
-        if canonical in terms:
-            raise ConfigurationError(
-                f"{origin}:{number}: duplicate canonical {canonical!r} "
-                f"(first at {where(canonical)})"
-            )
-        lines[canonical] = number
-        terms[canonical] = tuple(dict.fromkeys(s for s in synonyms if s != canonical))
-        if len(row) > 2 and row[2]:  # noqa: PLR2004 - the optional third column
-            qualifiers[canonical] = tuple(row[2].split("|"))
-    name, version = meta.pop("name", None), meta.pop("version", None)
-    _check(name, version, terms, distinct, known, where)
-    _check_qualifiers(terms, qualifiers, where)
-    assert isinstance(name, str)  # _check refused anything else
-    assert isinstance(version, str)
-    return Vocabulary(name, version, terms, tuple(distinct), tuple(known), meta, qualifiers)
+def _is_extension(text: str) -> bool:
+    """True for a TOML text with a top-level ``extends`` key (before any table)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            return False
+        if stripped.split("=", 1)[0].strip() in ("extends", '"extends"'):
+            return True
+    return False
+
+
+def _from_parts(parts: Parts, where: Locate, origin: str) -> Vocabulary:
+    out = object.__new__(Vocabulary)
+    fields = {
+        "name": parts.name,
+        "version": parts.version,
+        "terms": parts.terms,
+        "distinct": parts.distinct,
+        "known_other": parts.known_other,
+        "metadata": parts.metadata,
+        "qualifiers": parts.qualifiers,
+        "ambiguous": parts.ambiguous,
+        "case_sensitive": parts.case_sensitive,
+    }
+    for key, value in fields.items():
+        object.__setattr__(out, key, value)
+    try:
+        out._build(where)
+    except ConfigurationError as exc:
+        if origin in str(exc):
+            raise
+        raise ConfigurationError(f"{origin}: {exc}") from None
+    return out
