@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import inputguard as ig
 from benchmarks._data import NOW
 from benchmarks._harness import interleaved, measure, report
-from inputguard._provenance.signing import canonical_message, decode_signature
+from inputguard._provenance.canonical import canonical_message, decode_signature
 
 DEFAULT_OWNER = "data-platform"
 HMAC_KEY = bytes(range(32))  # benchmark-only key

@@ -18,7 +18,7 @@ from polars.testing import assert_frame_equal
 from structlog.testing import capture_logs
 
 import inputguard as ig
-from inputguard._provenance.signing import encode_signature
+from inputguard._provenance.canonical import encode_signature
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

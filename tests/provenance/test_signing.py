@@ -20,11 +20,8 @@ from hypothesis import strategies as st
 
 import inputguard as ig
 from inputguard._core.timestamps import parse_timestamp
-from inputguard._provenance.signing import (
-    Keyring,
-    LoadedKey,
+from inputguard._provenance.canonical import (
     Unsignable,
-    batch_verifier,
     canonical_body_expr,
     canonical_header,
     canonical_issued_at_expr,
@@ -35,9 +32,8 @@ from inputguard._provenance.signing import (
     encode_signature,
     format_issued_at,
     is_canonical_issued_at_expr,
-    load_material,
-    verify,
 )
+from inputguard._provenance.keys import Keyring, LoadedKey, batch_verifier, load_material, verify
 
 DATA = Path(__file__).parent.parent / "data" / "provenance"
 DOCS = Path(__file__).parent.parent.parent / "docs" / "provenance.md"

@@ -28,12 +28,8 @@ from inputguard._core.reasons import Reason
 from inputguard._core.steps import FALLBACK, FastStep
 from inputguard._core.timestamps import parse_timestamp_expr
 from inputguard._core.validator import BatchContext, BatchPlan, Coded, RecordContext, RecordOutcome
-from inputguard._provenance.registry import SourceRegistry
-from inputguard._provenance.signing import (
-    Keyring,
-    LoadedKey,
+from inputguard._provenance.canonical import (
     Unsignable,
-    batch_verifier,
     canonical_body_expr,
     canonical_header,
     canonical_issued_at_expr,
@@ -42,8 +38,9 @@ from inputguard._provenance.signing import (
     decode_signature_expr,
     is_canonical_issued_at_expr,
     issued_instant,
-    verify,
 )
+from inputguard._provenance.keys import Keyring, LoadedKey, batch_verifier, verify
+from inputguard._provenance.registry import SourceRegistry
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:

@@ -23,7 +23,8 @@ import polars as pl
 from hypothesis import strategies as st
 
 from inputguard._core.reasons import Reason
-from inputguard._provenance.signing import format_issued_at, sign
+from inputguard._provenance.canonical import format_issued_at
+from inputguard._provenance.signing import sign
 from inputguard.exceptions import ConfigurationError
 from inputguard.strategies._time import _HIGH, _LOW, MARGIN
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from inputguard._provenance.signing import LoadedKey
+    from inputguard._provenance.keys import LoadedKey
     from inputguard._provenance.validator import Provenance
     from inputguard.strategies._family import Values
 
