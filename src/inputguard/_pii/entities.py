@@ -5,7 +5,8 @@ candidate alone, where the entity really is (checksums, ranges, registry lengths
 written for both regex engines the library runs (polars' Rust ``regex`` on the batch path,
 Python's ``re`` on the record path): ASCII classes only (no Unicode digit, word or boundary
 classes, no case folding), no look-around, so that both find exactly the same
-candidates. Some patterns consume one character before the candidate as a boundary; `find`
+candidates. Some patterns consume one character before the candidate as a boundary
+(never ``>``, the end of a placeholder, so that a rewritten text scans clean); `find`
 skips it.
 """
 
@@ -110,7 +111,7 @@ def _canonical_email(text: str, region: str) -> str:
 
 # -- digit runs: cards and US social security numbers --------------------------------------
 
-_RUN = r"(?:^|[^0-9A-Za-z])[0-9](?:[ -]?[0-9])*[A-Za-z]?"
+_RUN = r"(?:^|[^0-9A-Za-z>])[0-9](?:[ -]?[0-9])*[A-Za-z]?"
 _GROUP = re.compile(r"[0-9]+")
 
 
@@ -201,8 +202,8 @@ def _canonical_iban(text: str, region: str) -> str:
 
 # -- IP addresses -----------------------------------------------------------------------------
 
-_IPV4 = r"(?:^|[^0-9A-Za-z.])[0-9]+(?:\.[0-9]+)+"
-_IPV6 = r"(?:^|[^0-9A-Za-z:.])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"
+_IPV4 = r"(?:^|[^0-9A-Za-z.>])[0-9]+(?:\.[0-9]+)+"
+_IPV6 = r"(?:^|[^0-9A-Za-z:.>])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"
 _HEX_IP = "0123456789abcdefABCDEF:."
 
 
@@ -256,7 +257,7 @@ def _find_whole(candidate: str, region: str) -> Spans:
 
 # -- phone numbers (region-aware, with phonenumbers) -----------------------------------------
 
-_PHONE = r"(?:^|[^0-9A-Za-z+])(?:\+|\()?[0-9](?:[0-9]|[ .-][0-9]|[ .-]?\([0-9]|\)[ .-]?[0-9])*"
+_PHONE = r"(?:^|[^0-9A-Za-z+>])(?:\+|\()?[0-9](?:[0-9]|[ .-][0-9]|[ .-]?\([0-9]|\)[ .-]?[0-9])*"
 
 
 def _find_phone(candidate: str, region: str) -> Spans:
