@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench eval install clean
+.PHONY: demo test lint types unit bench eval install clean chromium wheel-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,20 @@ types: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest
 
-test: lint types unit
+# The report's browser test needs Debian's chromium: installed when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's chromium package (the browser test skips)"; fi; }
+
+# Build the wheel, install it into a fresh venv outside the checkout, run the command there.
+wheel-check: $(STAMP)
+	$(PY) tests/cli/wheel_check.py
+
+unit: chromium
+
+test: lint types unit wheel-check
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
