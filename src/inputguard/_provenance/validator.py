@@ -18,42 +18,48 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
+from inputguard._core.dtypes import US_UTC, is_text
 from inputguard._core.lookup import lookup, position
 from inputguard._core.reasons import Reason
 from inputguard._core.steps import FALLBACK, FastStep
-from inputguard._core.timestamps import parse_timestamp_expr
 from inputguard._core.validator import BatchContext, BatchPlan, Coded, RecordContext, RecordOutcome
 from inputguard._provenance.canonical import (
     Unsignable,
     canonical_body_expr,
     canonical_header,
-    canonical_issued_at_expr,
     canonical_message,
     decode_signature,
     decode_signature_expr,
-    is_canonical_issued_at_expr,
     issued_instant,
 )
-from inputguard._provenance.keys import Keyring, LoadedKey, batch_verifier, verify
+from inputguard._provenance.keys import Keyring, verify
 from inputguard._provenance.registry import SourceRegistry
+from inputguard._provenance.signatures import (
+    SIG_CODE,
+    SIG_OK,
+    SIG_ORDER,
+    SIG_VERIFY,
+    SIGNATURE_REASONS,
+    BatchVerifier,
+    Prepare,
+    instant_expr,
+    is_canonical_issued,
+    per_key,
+)
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from datetime import datetime
 
     from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = ["Provenance", "provenance"]
 
-_US_UTC: Final = pl.Datetime("us", "UTC")
-# Built once: a datetime literal costs a Series construction each time it is made.
-_FIRST: Final = pl.lit(datetime(1, 1, 1, tzinfo=UTC), _US_UTC)
-_LAST: Final = pl.lit(datetime.max.replace(tzinfo=UTC), _US_UTC)
 
 _INACTIVE: Final = ((Reason.SOURCE_SUSPENDED, "suspended"), (Reason.SOURCE_RETIRED, "retired"))
 _INACTIVE_BY_STATUS: Final = {status: reason for reason, status in _INACTIVE}
@@ -67,23 +73,6 @@ _SOURCE_ORDER: Final = (
 )
 _SOURCE_CODE: Final = {reason: pl.lit(i + 1, pl.UInt8) for i, reason in enumerate(_SOURCE_ORDER)}
 _SOURCE_REASONS: Final = frozenset(_SOURCE_ORDER)
-# Signature outcomes, in the order they are decided (a row gets at most one).
-_SIG_ORDER: Final = (
-    Reason.SIGNATURE_MISSING,
-    Reason.SIGNATURE_MALFORMED,
-    Reason.SIGNATURE_UNKNOWN_KEY,
-    Reason.SIGNATURE_KEY_EXPIRED,
-    Reason.SIGNATURE_KEY_NOT_YET_VALID,
-    Reason.SIGNATURE_INVALID,
-)
-_SIG_CODE: Final = {reason: i + 1 for i, reason in enumerate(_SIG_ORDER)}
-_SIG_OK: Final = 0
-_SIG_VERIFY: Final = 99
-_SIGNATURE_REASONS: Final = frozenset(_SIG_ORDER)
-
-
-def _is_text(dtype: pl.DataType) -> bool:
-    return isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -153,7 +142,7 @@ class Provenance:
         """The ``source.*`` codes, and the ``signature.*`` codes when signatures are checked."""
         if self.signature is None:
             return _SOURCE_REASONS
-        return _SOURCE_REASONS | _SIGNATURE_REASONS
+        return _SOURCE_REASONS | SIGNATURE_REASONS
 
     # -- record path -----------------------------------------------------------------------
 
@@ -223,7 +212,7 @@ class Provenance:
         """Build the source rules, the owner column and, with signatures, the signature rule."""
         registry = self.registry
         column = pl.col(self.source)
-        text = _is_text(ctx.schema[self.source])
+        text = is_text(ctx.schema[self.source])
         src = column.cast(pl.String) if text else pl.lit(None, pl.String)
         if text:
             owner = lookup(
@@ -255,13 +244,13 @@ class Provenance:
         prepare = None
         if self.signature is not None and text:
             prepare = self._signature_stages(ctx, src)
-            rules.append(Coded(pl.col(prepare.helper), _SIG_ORDER, field=self.signature))
+            rules.append(Coded(pl.col(prepare.helper), SIG_ORDER, field=self.signature))
         return BatchPlan(rules=tuple(rules), prepare=prepare, row_owner=owner)
 
     def _token(self) -> str:
         return hashlib.sha256(repr(self).encode()).hexdigest()[:12]
 
-    def _signature_stages(self, ctx: BatchContext, src: pl.Expr) -> _Prepare:
+    def _signature_stages(self, ctx: BatchContext, src: pl.Expr) -> Prepare:
         """The signature check as staged ``with_columns``: every part is computed once."""
         assert self.signature is not None
         assert self.keyring is not None
@@ -272,7 +261,7 @@ class Provenance:
             return f"{helper}_{name}"
 
         sig_col = pl.col(self.signature)
-        if _is_text(schema[self.signature]):
+        if is_text(schema[self.signature]):
             sig_text = sig_col.cast(pl.String)
             missing = sig_text.is_null() | (sig_text == "")
             raw = decode_signature_expr(sig_text)
@@ -281,7 +270,7 @@ class Provenance:
             raw = pl.lit(None, pl.Binary)
         kid = (
             pl.col(self.kid).cast(pl.String)
-            if _is_text(schema[self.kid])
+            if is_text(schema[self.kid])
             else pl.lit(None, pl.String)
         )
         active_ids = [s.id for s in self.registry.sources if s.status == "active"]
@@ -290,9 +279,9 @@ class Provenance:
             missing.alias(tmp("missing")),
             raw.alias(tmp("raw")),
             kid.alias(tmp("kid")),
-            _is_canonical_issued(self.issued_at, schema[self.issued_at]).alias(tmp("canonical")),
+            is_canonical_issued(self.issued_at, schema[self.issued_at]).alias(tmp("canonical")),
         ]
-        instant, instant_text = _instant_expr(
+        instant, instant_text = instant_expr(
             self.issued_at, schema[self.issued_at], pl.col(tmp("canonical"))
         )
         kid, raw = pl.col(tmp("kid")), pl.col(tmp("raw"))
@@ -321,28 +310,28 @@ class Provenance:
             (raw.is_null() | kid.is_null() | instant.is_null() | unsignable).alias(tmp("bad")),
             pl.concat_str(header, body).alias(tmp("message")),
         ]
-        not_before = _per_key(index, [k.not_before for k in keys])
-        not_after = _per_key(index, [k.not_after for k in keys])
-        now = pl.lit(ctx.now, _US_UTC)
+        not_before = per_key(index, [k.not_before for k in keys])
+        not_after = per_key(index, [k.not_after for k in keys])
+        now = pl.lit(ctx.now, US_UTC)
         expired = not_after.is_not_null() & ((instant >= not_after) | (now >= not_after))
         early = not_before.is_not_null() & ((instant < not_before) | (now < not_before))
         code = (
             pl.when(~pl.col(tmp("active")))
-            .then(pl.lit(_SIG_OK))
+            .then(pl.lit(SIG_OK))
             .when(pl.col(tmp("missing")))
-            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MISSING]))
+            .then(pl.lit(SIG_CODE[Reason.SIGNATURE_MISSING]))
             .when(pl.col(tmp("bad")))
-            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_MALFORMED]))
+            .then(pl.lit(SIG_CODE[Reason.SIGNATURE_MALFORMED]))
             .when(index.is_null())
-            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_UNKNOWN_KEY]))
+            .then(pl.lit(SIG_CODE[Reason.SIGNATURE_UNKNOWN_KEY]))
             .when(expired)
-            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_KEY_EXPIRED]))
+            .then(pl.lit(SIG_CODE[Reason.SIGNATURE_KEY_EXPIRED]))
             .when(early)
-            .then(pl.lit(_SIG_CODE[Reason.SIGNATURE_KEY_NOT_YET_VALID]))
-            .otherwise(pl.lit(_SIG_VERIFY))
+            .then(pl.lit(SIG_CODE[Reason.SIGNATURE_KEY_NOT_YET_VALID]))
+            .otherwise(pl.lit(SIG_VERIFY))
             .cast(pl.UInt8)
         )
-        return _Prepare(
+        return Prepare(
             helper=helper,
             stages=((*first,), (*issued,), (*second,), (code.alias(tmp("code")),)),
             temporaries=tuple(
@@ -361,115 +350,8 @@ class Provenance:
                     "code",
                 )
             ),
-            verifier=_BatchVerifier(keys),
+            verifier=BatchVerifier(keys),
         )
-
-
-def _per_key(index: pl.Expr, values: list[datetime | None]) -> pl.Expr:
-    if all(value is None for value in values):  # no key has this bound: skip the lookup
-        return pl.lit(None, _US_UTC)
-    return pl.lit(pl.Series(values, dtype=_US_UTC)).gather(index)
-
-
-def _is_canonical_issued(column: str, dtype: pl.DataType) -> pl.Expr:
-    """True where the issue-time column holds text in the canonical form (never null)."""
-    if _is_text(dtype):
-        return is_canonical_issued_at_expr(pl.col(column).cast(pl.String))
-    return pl.lit(value=False)
-
-
-def _instant_expr(column: str, dtype: pl.DataType, canonical: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The issue instant and, where the column already holds it, its canonical text.
-
-    The instant is UTC ``datetime[us]``, null when missing, naive or invalid; the text is null
-    where the column does not hold the canonical form. Instants outside the years 1-9999 in UTC
-    are invalid, as on the record path (where Python cannot represent them). Texts already in
-    the canonical form (``canonical``, computed in an earlier stage; what `sign` writes) take
-    one fixed-format parse; only the others go through the general ISO-8601 parser, which the
-    canonical rows reach as nulls.
-    """
-    col = pl.col(column)
-    no_text = pl.lit(None, pl.String)
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-        instant = col.dt.convert_time_zone("UTC").cast(_US_UTC)
-        text = no_text
-    elif _is_text(dtype):
-        raw = col.cast(pl.String)
-        fast = canonical_issued_at_expr(pl.when(canonical).then(raw))
-        general, _naive = parse_timestamp_expr(pl.when(~canonical).then(raw))
-        instant = pl.when(canonical).then(fast).otherwise(general)
-        # a canonical text lies in years 1-9999 UTC, so it is valid wherever it parsed
-        text = pl.when(canonical & fast.is_not_null()).then(raw)
-    else:  # naive datetimes, numbers, dates ...: no instant to pin the signature to
-        return pl.lit(None, _US_UTC), no_text
-    in_range = instant.is_between(_FIRST, _LAST)
-    return pl.when(in_range).then(instant), text
-
-
-class _BatchVerifier:
-    """The one Python pass: verify every pending row of a batch, given bytes already encoded.
-
-    Rows are grouped by key (vectorized), so each key's prepared check runs over plain lists of
-    bytes in a tight loop; the results are scattered back into place. Rows without a key index
-    (not pending) come back null.
-    """
-
-    __slots__ = ("_checks",)
-
-    def __init__(self, keys: tuple[LoadedKey, ...]) -> None:
-        self._checks = tuple(batch_verifier(key) for key in keys)
-
-    def __call__(self, work: pl.Series) -> pl.Series:
-        indices = work.struct.field("k")
-        messages = work.struct.field("m")
-        signatures = work.struct.field("g")
-        pending = indices.drop_nulls().unique().to_list()
-        if len(pending) == 1 and indices.null_count() == 0:  # one key, every row: no regrouping
-            verified = self._checks[pending[0]](messages.to_list(), signatures.to_list())
-            return pl.Series(work.name, verified, dtype=pl.Boolean)
-        out = pl.Series(work.name, [None] * len(work), dtype=pl.Boolean)
-        for index in pending:
-            rows = (indices == index).arg_true()
-            verified = self._checks[index](
-                messages.gather(rows).to_list(), signatures.gather(rows).to_list()
-            )
-            out.scatter(rows, verified)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepare:
-    """Add the signature outcome column: vectorized stages, then one verification pass."""
-
-    helper: str
-    stages: tuple[tuple[pl.Expr, ...], ...]
-    temporaries: tuple[str, ...]
-    verifier: _BatchVerifier
-
-    def __call__(self, lf: pl.LazyFrame) -> pl.LazyFrame:
-        for stage in self.stages:
-            lf = lf.with_columns(stage)
-        code = pl.col(f"{self.helper}_code")
-        pending = code == _SIG_VERIFY
-        # Only the key index is masked: the verifier reads the rows of each key, so the
-        # messages and signatures of other rows are never touched (and never copied).
-        work = pl.struct(
-            pl.when(pending).then(pl.col(f"{self.helper}_index")).alias("k"),
-            pl.col(f"{self.helper}_message").cast(pl.Binary).alias("m"),
-            pl.col(f"{self.helper}_raw").alias("g"),
-        )
-        verified = work.map_batches(self.verifier, return_dtype=pl.Boolean, is_elementwise=True)
-        outcome = (
-            pl.when(pending)
-            .then(
-                pl.when(verified)
-                .then(pl.lit(_SIG_OK))
-                .otherwise(pl.lit(_SIG_CODE[Reason.SIGNATURE_INVALID]))
-            )
-            .otherwise(code)
-            .cast(pl.UInt8)
-        )
-        return lf.with_columns(outcome.alias(self.helper)).drop(self.temporaries)
 
 
 def _column_name(value: object, name: str) -> str:
