@@ -30,6 +30,7 @@ from inputguard._core.defaults import (
     FUZZY_MIN_LENGTH,
     MAX_FUTURE_SKEW,
 )
+from inputguard._freshness.formats import DEFAULT_FORMATS
 from inputguard._freshness.validator import freshness
 from inputguard.exceptions import ConfigurationError
 
@@ -86,6 +87,8 @@ class FreshnessConfig(_Strict):
     warn_after: str | None = None
     max_future_skew: str = MAX_FUTURE_SKEW
     naive: str = "reject"
+    formats: list[str] = Field(default_factory=lambda: list(DEFAULT_FORMATS))
+    """Timestamp formats tried in order: named shapes or strftime patterns (docs/freshness.md)."""
     per_source: bool = False
     """Take per-source limits from the guard's registry (``[guard] registry = ...``)."""
     source: str = "source"
@@ -108,6 +111,7 @@ class FreshnessConfig(_Strict):
             naive=self.naive,
             per_source=limits,
             source=self.source,
+            formats=self.formats,
         )
 
 

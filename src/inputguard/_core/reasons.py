@@ -36,6 +36,7 @@ class Reason(StrEnum):
     FRESHNESS_FUTURE = "freshness.future"
     FRESHNESS_STALE = "freshness.stale"
     FRESHNESS_AGING = "freshness.aging"
+    FRESHNESS_AMBIGUOUS = "freshness.ambiguous"
     # provenance
     SOURCE_MISSING = "source.missing"
     SOURCE_UNKNOWN = "source.unknown"

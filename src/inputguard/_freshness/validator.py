@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -16,12 +16,7 @@ from inputguard._core.limits import FreshnessLimits
 from inputguard._core.lookup import lookup
 from inputguard._core.reasons import Reason
 from inputguard._core.steps import FALLBACK, FastStep
-from inputguard._core.timestamps import (
-    COMMON_SHAPE,
-    in_python_range,
-    parse_timestamp,
-    parse_timestamp_expr,
-)
+from inputguard._core.timestamps import COMMON_SHAPE, in_python_range, parse_timestamp
 from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
@@ -31,10 +26,19 @@ from inputguard._core.validator import (
     Rule,
     rejections,
 )
+from inputguard._freshness.formats import (
+    AMBIGUOUS,
+    DEFAULT_FORMATS,
+    Iso8601,
+    TimeFormat,
+    combine,
+    parse_formats,
+    record_reading,
+)
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from polars.expr.whenthen import ChainedThen, Then
 
@@ -50,7 +54,8 @@ _ORDER = (
     Reason.FRESHNESS_NAIVE,
     Reason.FRESHNESS_FUTURE,
     Reason.FRESHNESS_STALE,
-    Reason.FRESHNESS_INVALID,
+    Reason.FRESHNESS_AMBIGUOUS,
+    Reason.FRESHNESS_INVALID,  # last: a null code fails closed with it
 )
 _CODE_OF = {reason: pl.lit(i + 1, pl.UInt8) for i, reason in enumerate(_ORDER)}
 _FRESHNESS_REASONS = frozenset(
@@ -95,6 +100,7 @@ class Freshness:
     naive: NaivePolicy
     per_source: Mapping[str, FreshnessLimits] = field(default_factory=dict, hash=False)
     source: str = "source"
+    formats: tuple[TimeFormat, ...] = (Iso8601(),)
     # One shared outcome per rejection reason, naming this validator's column.
     _rejected: Mapping[str, RecordOutcome] = field(
         init=False, repr=False, compare=False, hash=False
@@ -111,6 +117,8 @@ class Freshness:
             parts.append(f"max_future_skew={format_duration(self.max_future_skew)!r}")
         if self.naive != "reject":
             parts.append(f"naive={self.naive!r}")
+        if self.format_names != DEFAULT_FORMATS:
+            parts.append(f"formats={list(self.format_names)!r}")
         if self.per_source:
             parts.append(f"per_source=<{len(self.per_source)} sources>")
             if self.source != "source":
@@ -123,8 +131,15 @@ class Freshness:
         return (self.column, self.source) if self.per_source else (self.column,)
 
     @property
+    def format_names(self) -> tuple[str, ...]:
+        """The declared formats, as given to `freshness`."""
+        return tuple(f.name for f in self.formats)
+
+    @property
     def reasons(self) -> frozenset[str]:
-        """The ``freshness.*`` reason codes."""
+        """The ``freshness.*`` reason codes (``freshness.ambiguous`` with several formats)."""
+        if len(self.formats) > 1:
+            return _FRESHNESS_REASONS | {Reason.FRESHNESS_AMBIGUOUS}
         return _FRESHNESS_REASONS
 
     # -- record path -----------------------------------------------------------------------
@@ -143,14 +158,18 @@ class Freshness:
         value = record[self.column]
         if value is None:
             return self._rejected[Reason.FRESHNESS_MISSING]
-        if isinstance(value, str):
-            parsed = parse_timestamp(value)
-        elif isinstance(value, datetime):
+        parsed: datetime | str | None
+        if isinstance(value, datetime):
             parsed = value
+        elif self.formats == _DEFAULT:
+            parsed = parse_timestamp(value) if isinstance(value, str) else None
         else:
-            parsed = None
+            parsed = record_reading(self.formats, value, self._to_utc)
         if parsed is None:
             return self._rejected[Reason.FRESHNESS_INVALID]
+        if parsed is AMBIGUOUS:
+            return self._rejected[Reason.FRESHNESS_AMBIGUOUS]
+        assert isinstance(parsed, datetime)
         instant = parsed if parsed.tzinfo is UTC else self._to_utc(parsed)
         if isinstance(instant, Reason):
             return self._rejected[instant]
@@ -194,9 +213,11 @@ class Freshness:
         the representable range, a warning) is left to `check_record`.
         """
         p = prefix
+        # Text in other declared formats, and numbers, take the reference path.
+        text = "str" if self.formats == _DEFAULT else "None"
         lines = [
             f"{p}v = record[{self.column!r}]",
-            f"if {p}v.__class__ is str:",
+            f"if {p}v.__class__ is {text}:",
             # "YYYY-MM-DDThh:mm:ss+hh:mm" by its separators (half the regex's time); the
             # parser then requires digits everywhere else and checks every range but the
             # offset's minutes, hence the `< "6"`. Any other text: the common-shape regex.
@@ -251,6 +272,7 @@ class Freshness:
         col = pl.col(self.column)
         dtype = ctx.schema[self.column]
         naive_seen: pl.Expr | None = None
+        ambiguous: pl.Expr | None = None
         helpers: dict[str, pl.Expr] = {}
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is None:
@@ -261,24 +283,27 @@ class Freshness:
                 instant = col.dt.convert_time_zone("UTC")
             if dtype != _US_UTC:
                 instant = instant.cast(_US_UTC)
-        elif isinstance(dtype, (pl.String, pl.Categorical, pl.Enum)):
-            aware, naive = parse_timestamp_expr(col.cast(pl.String))
-            naive_seen = naive.is_not_null()
-            instant = pl.coalesce(aware, self._localize(naive))
-        else:  # null, numbers, dates, booleans ...: nothing here is a timestamp
-            instant = pl.lit(None, dtype=_US_UTC)
-        if naive_seen is not None:
+        else:
+            instant, naive_seen, ambiguous = self._read_exprs(col, dtype)
+        if naive_seen is not None or ambiguous is not None or not _is_plain(instant, dtype):
             # Parsing and localizing cost far more than comparing: do it once, in `prepare`,
             # and let every rule read the helper columns.
             tag = ctx.helper(f"fresh{zlib.crc32(repr(self).encode()):08x}")
-            helpers = {f"{tag}_at": instant, f"{tag}_naive": naive_seen}
+            helpers = {f"{tag}_at": instant}
             instant = pl.col(f"{tag}_at")
-            naive_seen = pl.col(f"{tag}_naive")
+            if naive_seen is not None:
+                helpers[f"{tag}_naive"] = naive_seen
+                naive_seen = pl.col(f"{tag}_naive")
+            if ambiguous is not None:
+                helpers[f"{tag}_ambiguous"] = ambiguous
+                ambiguous = pl.col(f"{tag}_ambiguous")
         # Accepted rows never hold an out-of-range instant, so only `usable` checks the range.
         usable = instant.is_not_null() & in_python_range(instant)
         stale_cut, aging_cut = self._cutoff_exprs(ctx)
         future_cut = pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC)
         chain: Then | ChainedThen = pl.when(col.is_null()).then(_CODE_OF[Reason.FRESHNESS_MISSING])
+        if ambiguous is not None:
+            chain = chain.when(ambiguous).then(_CODE_OF[Reason.FRESHNESS_AMBIGUOUS])
         if naive_seen is not None and self.naive == "reject":
             chain = chain.when(naive_seen).then(_CODE_OF[Reason.FRESHNESS_NAIVE])
         code = (
@@ -299,6 +324,24 @@ class Freshness:
             outputs={self.column: instant},
             prepare=(lambda lf: lf.with_columns(**helpers)) if helpers else None,
         )
+
+    def _read_exprs(
+        self, col: pl.Expr, dtype: pl.DataType
+    ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
+        """The instant, naive and ambiguous flags of a text or number column (no datetimes)."""
+        if _is_text(dtype):
+            text = col.cast(pl.String)
+            readings = [f.text_exprs(text) for f in self.formats]
+        elif dtype.is_numeric():
+            numbers = [f.number_expr(col, dtype) for f in self.formats]
+            readings = [(e, None) for e in numbers if e is not None]
+        else:  # null, dates, booleans ...: nothing here is a timestamp
+            readings = []
+        if not readings:
+            return pl.lit(None, dtype=_US_UTC), None, None
+        found = combine(readings, self._localize)
+        naive = None if found.naive is None else found.naive.fill_null(value=False)
+        return found.instant, naive, found.ambiguous
 
     def _localize(self, naive: pl.Expr) -> pl.Expr:
         if self.naive == "reject":
@@ -330,6 +373,14 @@ class Freshness:
         return stale, aging
 
 
+_DEFAULT: Final = (Iso8601(),)
+
+
+def _is_plain(instant: pl.Expr, dtype: pl.DataType) -> bool:
+    """Whether ``instant`` is cheap to repeat in every rule: an aware column, or no value."""
+    return isinstance(dtype, pl.Datetime) or instant.meta.is_literal()
+
+
 def _is_text(dtype: pl.DataType) -> bool:
     return isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))
 
@@ -350,6 +401,7 @@ def freshness(
     naive: NaivePolicy = "reject",
     per_source: Mapping[str, FreshnessLimits] | None = None,
     source: str = "source",
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> Freshness:
     """Check that ``column`` holds a real, timezone-aware timestamp that is recent enough.
 
@@ -371,6 +423,10 @@ def freshness(
         per_source: Limits by source id that override ``error_after`` / ``warn_after`` for that
             source's rows (see ``SourceRegistry``); rows of other sources use the defaults.
         source: The column holding the source id, used with ``per_source``.
+        formats: How text (and numbers) are read, tried in order: ``"iso8601"`` (the
+            default), ``"rfc2822"`` (also HTTP dates), ``"epoch_s"``, ``"epoch_ms"``,
+            ``"epoch_us"``, or strftime patterns in polars syntax (``"%d/%m/%Y %H:%M"``).
+            A value that two formats read as different instants is ``freshness.ambiguous``.
 
     Returns:
         An immutable `Freshness` validator.
@@ -395,11 +451,13 @@ def freshness(
             raise ConfigurationError(
                 f"'naive' must be 'reject', 'assume_utc' or an IANA time zone name (got {naive!r})"
             ) from None
+    limits = FreshnessLimits.parse(error_after, warn_after)
     return Freshness(
         column=column,
-        limits=FreshnessLimits.parse(error_after, warn_after),
+        limits=limits,
         max_future_skew=parse_duration(max_future_skew, name="max_future_skew"),
         naive=naive,
-        per_source=dict(per_source or {}),
+        per_source={k: v.inherit(limits) for k, v in (per_source or {}).items()},
         source=source,
+        formats=parse_formats(formats),
     )
