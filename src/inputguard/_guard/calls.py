@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -24,6 +22,22 @@ from inputguard._core.result import (
     WARNINGS,
     Result,
     Verdict,
+)
+from inputguard._guard.arguments import (
+    DATACLASS,
+    FRAME,
+    LAZY,
+    MAPPING,
+    MODEL,
+    OTHER,
+    RECORD_KINDS,
+    TABLE,
+    dataclass_fields,
+    height,
+    kind_of,
+    locate,
+    qualname,
+    rebuild,
 )
 from inputguard._guard.batch import reject_reserved
 from inputguard._guard.bypass import _REASON as _BYPASS_REASON
@@ -57,102 +71,10 @@ Pending = tuple[str, dict[str, Any]] | None
 
 _EMPTY_LIST = pl.List(pl.String)
 
-# Input kinds, resolved once per type.
-_MAPPING, _MODEL, _DATACLASS, _OTHER = "mapping", "model", "dataclass", "other"
-_FRAME, _LAZY, _TABLE, _BATCH = "frame", "lazy", "table", "batch"
-_RECORD_KINDS = frozenset({_MAPPING, _MODEL, _DATACLASS, _OTHER})
-
-
 _LAST: ContextVar[tuple[Policy, str, Verdict | Result | None] | None] = ContextVar(
     "inputguard_last_outcome", default=None
 )
 # (policy, function, verdict) of the last guarded call: `last_outcome` builds the `Outcome`.
-
-
-def _locate(fn: Callable[..., Any], arg: str | int | None) -> inspect.Parameter:
-    """The guarded parameter of ``fn``; configuration errors name what was asked and what exists."""
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError) as exc:
-        raise ConfigurationError(f"cannot read the signature of {fn!r}: {exc}") from None
-    usable = [
-        p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    ]  # *args/**kwargs cannot be found by name or position
-    names = [p.name for p in params]
-    if arg is None:
-        candidates = [p for p in usable if p.name not in ("self", "cls")]
-        if not candidates:
-            raise ConfigurationError(
-                f"{_qualname(fn)} has no parameter to guard (parameters: {names!r})"
-            )
-        return candidates[0]
-    if isinstance(arg, str):
-        for p in usable:
-            if p.name == arg:
-                return p
-        raise ConfigurationError(
-            f"'arg' must name a parameter of {_qualname(fn)} other than *args/**kwargs "
-            f"(got {arg!r}; parameters: {names!r})"
-        )
-    if isinstance(arg, int) and not isinstance(arg, bool):
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        if 0 <= arg < len(positional) and params[arg] is positional[arg]:
-            return positional[arg]
-        raise ConfigurationError(
-            f"'arg' must be the index of a positional parameter of {_qualname(fn)} "
-            f"(got {arg}; parameters: {names!r})"
-        )
-    raise ConfigurationError(f"'arg' must be a parameter name or index (got {arg!r})")
-
-
-def _qualname(fn: Callable[..., Any]) -> str:
-    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
-
-
-_CACHE_LIMIT = 1024  # classes remembered; the caches restart empty past it (dynamic classes)
-_KINDS: dict[type, str] = {}
-_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
-
-
-def _kind_of(value: object) -> str:
-    """The input kind of ``value``, decided once per class."""
-    cls = type(value)
-    kind = _KINDS.get(cls)
-    if kind is None:
-        kind = _classify(cls)
-        if len(_KINDS) >= _CACHE_LIMIT:
-            _KINDS.clear()
-        _KINDS[cls] = kind
-    return kind
-
-
-def _classify(cls: type) -> str:
-    bases: list[tuple[type, str]] = [(Mapping, _MAPPING)]
-    if "pydantic" in sys.modules:  # a pydantic model means pydantic is imported already
-        from pydantic import BaseModel  # noqa: PLC0415 - see above
-
-        bases.append((BaseModel, _MODEL))
-    bases += [(pl.DataFrame, _FRAME), (pl.LazyFrame, _LAZY)]
-    if "pyarrow" in sys.modules:
-        import pyarrow as pa  # noqa: PLC0415 - see above
-
-        bases += [(pa.Table, _TABLE), (pa.RecordBatch, _BATCH)]
-    for base, kind in bases:
-        if issubclass(cls, base):
-            return kind
-    return _DATACLASS if dataclasses.is_dataclass(cls) else _OTHER
-
-
-def _dataclass_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
-    """All field names of a dataclass, and those ``dataclasses.replace`` may set."""
-    known = _FIELDS.get(cls)
-    if known is None:
-        fields = dataclasses.fields(cls)
-        known = tuple(f.name for f in fields), frozenset(f.name for f in fields if f.init)
-        if len(_FIELDS) >= _CACHE_LIMIT:
-            _FIELDS.clear()
-        _FIELDS[cls] = known
-    return known
 
 
 class GuardedCall:
@@ -185,10 +107,10 @@ class GuardedCall:
     ) -> None:
         if not isinstance(guard, GuardLike):
             raise ConfigurationError(f"'guard' must be a Guard (got {guard!r})")
-        param = _locate(fn, arg)
+        param = locate(fn, arg)
         self._guard = guard
         self._events = guard._events
-        self._function = _qualname(fn)
+        self._function = qualname(fn)
         self._param = param
         self._name = param.name
         self._keyword = param.kind is not param.POSITIONAL_ONLY
@@ -285,8 +207,8 @@ class GuardedCall:
             self._log_bypass(value, reason)
             return args, kwargs, None
 
-        kind = _MAPPING if type(value) is dict else _kind_of(value)
-        if kind in _RECORD_KINDS:
+        kind = MAPPING if type(value) is dict else kind_of(value)
+        if kind in RECORD_KINDS:
             new, failed = self._record(value, kind, decided)
         else:
             new, failed = self._frame(value, kind)
@@ -301,12 +223,12 @@ class GuardedCall:
     def _record(
         self, value: Any, kind: str, decided: Verdict | None = None
     ) -> tuple[Any, tuple[Any, Verdict | Result] | None]:
-        if kind == _MAPPING:
+        if kind == MAPPING:
             mapping = value
-        elif kind == _MODEL:
+        elif kind == MODEL:
             mapping = dict(value)
-        elif kind == _DATACLASS:
-            mapping = {n: getattr(value, n) for n in _dataclass_fields(type(value))[0]}
+        elif kind == DATACLASS:
+            mapping = {n: getattr(value, n) for n in dataclass_fields(type(value))[0]}
         else:
             mapping = value  # not a record: Guard.check rejects it as schema.unsupported_type
         bound = _audit.logger.bind()  # inline `_audit_target`: this is the per-record hot path
@@ -331,9 +253,9 @@ class GuardedCall:
                 pending = ("inputguard.check", record_event(self._events, verdict, started))
         if verdict.ok:
             self._finish(bound, pending, "none", verdict)
-            if kind is _MAPPING:
+            if kind is MAPPING:
                 return verdict.record, None
-            return _rebuild(value, kind, mapping, verdict.record), None
+            return rebuild(value, kind, mapping, verdict.record), None
         return self._record_failed(value, mapping, verdict, rejected, audit=(bound, pending))
 
     def _record_failed(
@@ -381,7 +303,7 @@ class GuardedCall:
             rejected = exc
             whole = self._reject_whole(value, kind, exc)
             if wanted:
-                rows = whole.rows if whole is not None else _height(value, kind)
+                rows = whole.rows if whole is not None else height(value, kind)
                 pending = ("inputguard.validate", self._whole(rows, exc, started))
         else:
             self._guard._observe(result)
@@ -434,12 +356,12 @@ class GuardedCall:
         if not self._keep_meta:
             originals = [c for c in result.quarantined.columns if c not in RESERVED_COLUMNS]
             accepted = accepted.select(originals)
-        if kind == _FRAME:
+        if kind == FRAME:
             return accepted
-        if kind == _LAZY:
+        if kind == LAZY:
             return accepted.lazy()
         table = accepted.to_arrow()
-        if kind == _TABLE:
+        if kind == TABLE:
             return table
         import pyarrow as pa  # noqa: PLC0415 - pyarrow is imported whenever a RecordBatch is given
 
@@ -448,7 +370,7 @@ class GuardedCall:
 
     def _reject_whole(self, value: Any, kind: str, exc: InputRejected) -> Result | None:
         """Every row quarantined with the whole-input reasons, for a sink; None if impossible."""
-        if self._policy != "quarantine" or kind == _OTHER:
+        if self._policy != "quarantine" or kind == OTHER:
             return None
         started = time.perf_counter()
         try:  # an input that cannot even be read has no rows to quarantine
@@ -534,15 +456,15 @@ class GuardedCall:
         self._finish(bound, pending, "quarantine", verdict)
 
     def _log_bypass(self, value: Any, reason: str) -> None:
-        kind = _MAPPING if type(value) is dict else _kind_of(value)
-        record = kind in _RECORD_KINDS
+        kind = MAPPING if type(value) is dict else kind_of(value)
+        record = kind in RECORD_KINDS
         _LAST.set(("bypass", self._function, None))
         _audit.emit(
             "inputguard.check" if record else "inputguard.validate",
             guard=self._guard.name,
             guard_fingerprint=self._guard.fingerprint,
             checked_at=read_clock(self._guard.clock),
-            rows_in=1 if record else _height(value, kind),
+            rows_in=1 if record else height(value, kind),
             accepted=0,
             quarantined=0,
             reasons={},
@@ -551,27 +473,6 @@ class GuardedCall:
             bypass_reason=reason,
             function=self._function,
         )
-
-
-def _height(value: Any, kind: str) -> int | None:
-    if kind == _FRAME:
-        return int(value.height)
-    if kind in (_TABLE, _BATCH):
-        return int(value.num_rows)
-    return None  # a LazyFrame's length is unknown without running it
-
-
-def _rebuild(value: Any, kind: str, original: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
-    """The accepted input as the kind it came in, with the normalized values."""
-    if kind == _MAPPING:
-        return record
-    changed = {k: v for k, v in record.items() if k not in original or original[k] is not v}
-    if not changed:
-        return value
-    if kind == _MODEL:
-        return value.model_copy(update=changed)
-    settable = _dataclass_fields(type(value))[1]
-    return dataclasses.replace(value, **{k: v for k, v in changed.items() if k in settable})
 
 
 def _one_row_result(guard: GuardLike, record: Mapping[str, Any], verdict: Verdict) -> Result:

@@ -1,0 +1,149 @@
+"""The guarded argument: where it is in a signature, what kind of value it is, how to rebuild it.
+
+A guarded function's argument is found once, when decorating (`locate`). Each call then asks
+what the value is (`kind_of`, decided once per class): a record (mapping, pydantic model,
+dataclass) goes to the record path, a frame (polars, Arrow, pandas) to the batch path; an
+accepted value is given back as the kind it came in (`rebuild`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import polars as pl
+
+from inputguard.exceptions import ConfigurationError
+
+__all__ = [
+    "BATCH",
+    "DATACLASS",
+    "FRAME",
+    "LAZY",
+    "MAPPING",
+    "MODEL",
+    "OTHER",
+    "RECORD_KINDS",
+    "TABLE",
+    "dataclass_fields",
+    "height",
+    "kind_of",
+    "locate",
+    "qualname",
+    "rebuild",
+]
+
+# Input kinds, resolved once per type.
+MAPPING, MODEL, DATACLASS, OTHER = "mapping", "model", "dataclass", "other"
+FRAME, LAZY, TABLE, BATCH = "frame", "lazy", "table", "batch"
+RECORD_KINDS = frozenset({MAPPING, MODEL, DATACLASS, OTHER})
+
+
+def locate(fn: Callable[..., Any], arg: str | int | None) -> inspect.Parameter:
+    """The guarded parameter of ``fn``; configuration errors name what was asked and what exists."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the signature of {fn!r}: {exc}") from None
+    usable = [
+        p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]  # *args/**kwargs cannot be found by name or position
+    names = [p.name for p in params]
+    if arg is None:
+        candidates = [p for p in usable if p.name not in ("self", "cls")]
+        if not candidates:
+            raise ConfigurationError(
+                f"{qualname(fn)} has no parameter to guard (parameters: {names!r})"
+            )
+        return candidates[0]
+    if isinstance(arg, str):
+        for p in usable:
+            if p.name == arg:
+                return p
+        raise ConfigurationError(
+            f"'arg' must name a parameter of {qualname(fn)} other than *args/**kwargs "
+            f"(got {arg!r}; parameters: {names!r})"
+        )
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if 0 <= arg < len(positional) and params[arg] is positional[arg]:
+            return positional[arg]
+        raise ConfigurationError(
+            f"'arg' must be the index of a positional parameter of {qualname(fn)} "
+            f"(got {arg}; parameters: {names!r})"
+        )
+    raise ConfigurationError(f"'arg' must be a parameter name or index (got {arg!r})")
+
+
+def qualname(fn: Callable[..., Any]) -> str:
+    return str(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn))
+
+
+_CACHE_LIMIT = 1024  # classes remembered; the caches restart empty past it (dynamic classes)
+_KINDS: dict[type, str] = {}
+_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def kind_of(value: object) -> str:
+    """The input kind of ``value``, decided once per class."""
+    cls = type(value)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _classify(cls)
+        if len(_KINDS) >= _CACHE_LIMIT:
+            _KINDS.clear()
+        _KINDS[cls] = kind
+    return kind
+
+
+def _classify(cls: type) -> str:
+    bases: list[tuple[type, str]] = [(Mapping, MAPPING)]
+    if "pydantic" in sys.modules:  # a pydantic model means pydantic is imported already
+        from pydantic import BaseModel  # noqa: PLC0415 - see above
+
+        bases.append((BaseModel, MODEL))
+    bases += [(pl.DataFrame, FRAME), (pl.LazyFrame, LAZY)]
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa  # noqa: PLC0415 - see above
+
+        bases += [(pa.Table, TABLE), (pa.RecordBatch, BATCH)]
+    for base, kind in bases:
+        if issubclass(cls, base):
+            return kind
+    return DATACLASS if dataclasses.is_dataclass(cls) else OTHER
+
+
+def dataclass_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """All field names of a dataclass, and those ``dataclasses.replace`` may set."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)
+        known = tuple(f.name for f in fields), frozenset(f.name for f in fields if f.init)
+        if len(_FIELDS) >= _CACHE_LIMIT:
+            _FIELDS.clear()
+        _FIELDS[cls] = known
+    return known
+
+
+def height(value: Any, kind: str) -> int | None:
+    if kind == FRAME:
+        return int(value.height)
+    if kind in (TABLE, BATCH):
+        return int(value.num_rows)
+    return None  # a LazyFrame's length is unknown without running it
+
+
+def rebuild(value: Any, kind: str, original: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
+    """The accepted input as the kind it came in, with the normalized values."""
+    if kind == MAPPING:
+        return record
+    changed = {k: v for k, v in record.items() if k not in original or original[k] is not v}
+    if not changed:
+        return value
+    if kind == MODEL:
+        return value.model_copy(update=changed)
+    settable = dataclass_fields(type(value))[1]
+    return dataclasses.replace(value, **{k: v for k, v in changed.items() if k in settable})
