@@ -4,12 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types unit bench eval install clean chromium wheel-check
+.PHONY: demo test lint types unit bench eval install clean chromium wheel-check java
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,testing]'
+	$(PY) -m pip install --quiet -e '.[dev,testing,spark]'  # pip keeps an installed pyspark
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +33,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	  else echo "chromium is missing: install Debian's chromium package (the browser test skips)"; fi; }
+
+# The Spark tests need a Java runtime: Debian's openjdk-17-jre-headless (the release's default
+# headless JRE where 17 is gone), installed only when `java` is missing (CI runs as root).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && pkg=openjdk-17-jre-headless && \
+	    { apt-cache show $$pkg >/dev/null 2>&1 || pkg=default-jre-headless; } && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkg >/dev/null; \
+	  else echo "java is missing: install a JRE 17+ (the Spark tests fail in CI without it)"; fi; }
+
+unit: java
 
 # Build the wheel, install it into a fresh venv outside the checkout, run the command there.
 wheel-check: $(STAMP)

@@ -1,0 +1,134 @@
+"""inputguard.spark on one local Spark: the same answers as Guard.validate, one clock reading.
+
+Few jobs on small data: the session starts once (conftest), and every test reuses one
+persisted validation where it can.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import pytest
+import structlog.testing
+
+import inputguard as ig
+
+from ..conftest import NOW
+from .conftest import sample
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, MutableMapping
+
+FRAME = sample(3000)
+PARTITIONS = 3
+
+
+def _collect(df: Any) -> pl.DataFrame:
+    return pl.DataFrame(df.toArrow())
+
+
+@pytest.fixture(scope="module")
+def ig_spark(spark: Any) -> Any:
+    import inputguard.spark as module  # noqa: PLC0415 - needs pyspark (the spark fixture checks)
+
+    return module
+
+
+@pytest.fixture(scope="module")
+def spark_input(spark: Any) -> Any:
+    return spark.createDataFrame(FRAME.to_arrow()).repartition(PARTITIONS)
+
+
+@pytest.fixture(scope="module")
+def job(ig_spark: Any, spark_input: Any, guard: ig.Guard) -> Iterator[Any]:
+    validation = ig_spark.validate(spark_input, guard, now=NOW, key="txn_id")
+    validation.tagged.persist()
+    yield validation
+    validation.tagged.unpersist()
+
+
+@pytest.fixture(scope="module")
+def collected(job: Any) -> tuple[pl.DataFrame, pl.DataFrame, list[MutableMapping[str, Any]]]:
+    with structlog.testing.capture_logs() as logs:
+        accepted, quarantined = (_collect(frame) for frame in job)
+    return accepted, quarantined, logs
+
+
+def test_spark_gives_what_validate_gives(
+    guard: ig.Guard, collected: tuple[pl.DataFrame, pl.DataFrame, list[MutableMapping[str, Any]]]
+) -> None:
+    accepted, quarantined, logs = collected
+    assert logs == []  # executors emit nothing; the job's event comes from the driver
+    result = guard.validate(FRAME, now=NOW)
+    codes = pl.List(pl.String)
+    want_accepted = result.accepted.drop("row_id").with_columns(pl.col("warnings").cast(codes))
+    want_quarantined = result.quarantined.drop("row_id").with_columns(
+        pl.col("reasons").cast(codes), pl.col("warnings").cast(codes)
+    )
+    assert accepted.columns == want_accepted.columns
+    assert quarantined.columns == want_quarantined.columns
+    # Normalized values, reasons (with their columns), owners and warnings, row by row.
+    assert accepted.sort("txn_id").equals(want_accepted.sort("txn_id"))
+    assert quarantined.sort("txn_id").equals(want_quarantined.sort("txn_id"))
+    assert quarantined.height > 500  # every family rejects rows of the sample
+
+
+def test_job_summary_is_summed_on_the_driver_and_emitted_once(
+    guard: ig.Guard, job: Any, collected: Any
+) -> None:
+    result = guard.validate(FRAME, now=NOW)
+    with structlog.testing.capture_logs() as logs:
+        summary = job.summary()
+        again = job.summary()
+    assert summary == again
+    assert summary.complete
+    assert summary.partitions == summary.expected_partitions == PARTITIONS
+    assert summary.checked_at == NOW
+    assert (summary.accepted, summary.quarantined) == (
+        result.accepted.height,
+        result.quarantined.height,
+    )
+    assert summary.counts() == result.counts()
+    assert summary.tally.reasons_by_column == result.counts_by_column()
+    assert summary.tally.warnings == result.warning_counts()
+    assert summary.tally == ig.arrow.Tally.of(result)  # sources and owners too
+    (event,) = logs  # two summaries, one event per job
+    assert event["mode"] == "spark"
+    assert event["partitions"] == PARTITIONS
+    assert event["rows_in"] == FRAME.height
+    assert event["reasons"] == result.counts()
+    watch = ig.DriftWatch(baseline_rows=50)
+    summary.feed(watch)
+    assert watch.baselines()["legacy-crm"]["source.retired"] == 1.0
+
+
+def test_row_ids_are_unique_across_partitions(
+    ig_spark: Any, spark_input: Any, guard: ig.Guard
+) -> None:
+    accepted, quarantined = ig_spark.validate(spark_input, guard, now=NOW)
+    ids = _collect(accepted.select("row_id").unionAll(quarantined.select("row_id")))["row_id"]
+    assert ids.dtype == pl.Int64
+    assert ids.len() == ids.n_unique() == FRAME.height
+    assert (ids // 2**33).n_unique() == PARTITIONS  # ids carry their partition
+
+
+def test_summary_before_an_action_is_refused(
+    ig_spark: Any, spark_input: Any, guard: ig.Guard
+) -> None:
+    validation = ig_spark.validate(spark_input, guard, now=NOW)
+    with pytest.raises(ig.ConfigurationError, match="0 of 3 partitions"):
+        validation.summary()
+    assert validation.summary(require_complete=False).rows == 0
+
+
+def test_bad_input_is_refused_on_the_driver(
+    ig_spark: Any, spark_input: Any, guard: ig.Guard
+) -> None:
+    with pytest.raises(ig.InputRejected) as error:
+        ig_spark.validate(spark_input.drop("country"), guard, now=NOW)
+    assert error.value.reasons == ("schema.missing_column",)
+    with pytest.raises(ig.ConfigurationError, match="'df' must be a pyspark DataFrame"):
+        ig_spark.validate(FRAME, guard)
+    with pytest.raises(ig.ConfigurationError, match="'key' column 'source' is read"):
+        ig_spark.validate(spark_input, guard, key="source")
