@@ -1,0 +1,106 @@
+"""PII guard vs a hand-written polars regex pass with the same candidate patterns.
+
+The baseline replaces every candidate of every pattern with its placeholder and flags rows,
+with no checksum, no allow-list and no split: the least a careful engineer writes by hand.
+The subject is a guard with ``ig.pii`` (redact) that also checks every candidate and splits
+accepted from quarantined rows. Presidio (pattern recognizers only, no NLP model) is timed
+on a sample when it is installed, as information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import structlog
+
+import inputguard as ig
+from benchmarks._data import NOW
+from benchmarks._harness import interleaved, report
+from inputguard._pii.entities import ENTITIES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+pii_eval: Any = importlib.import_module("pii_eval")  # the evaluation's generators make the texts
+
+FILLER = (
+    "The order shipped late and the customer asked for a refund.",
+    "Ticket closed after the second reply; nothing else to add here.",
+    "Model v2.14.1 scored 0.83 on 2026-01-15 for region EU-West.",
+)
+
+
+def texts(rows: int, pii_share: float, seed: int = 7) -> pl.DataFrame:
+    rng = random.Random(seed)
+    makers = list(pii_eval.GENERATORS.values())
+    out = []
+    for _ in range(rows):
+        line = rng.choice(FILLER)
+        if rng.random() < pii_share:
+            line = f"{line} Contact: {rng.choice(makers)(rng)}"
+        out.append(line)
+    return pl.DataFrame({"text": out})
+
+
+def hand_written(frame: pl.DataFrame) -> pl.DataFrame:
+    text = pl.col("text")
+    for entity in ENTITIES.values():
+        text = text.str.replace_all(entity.pattern, entity.placeholder)
+    flags = [pl.col("text").str.contains(e.pattern).alias(e.name) for e in ENTITIES.values()]
+    return frame.lazy().with_row_index("row_id").select("row_id", text, *flags).collect()
+
+
+def presidio_texts_per_s(sample: list[str]) -> float | None:
+    try:
+        analyzer: Any = importlib.import_module("presidio_analyzer")
+    except ImportError:
+        return None
+    try:  # pattern recognizers only: no NLP model to download
+        registry = analyzer.RecognizerRegistry()
+        registry.load_predefined_recognizers()
+        engine = analyzer.AnalyzerEngine(registry=registry, supported_languages=["en"])
+    except Exception as error:
+        print(f"presidio not usable offline: {type(error).__name__}")
+        return None
+    started = time.perf_counter()
+    for t in sample:
+        engine.analyze(text=t, language="en")
+    return len(sample) / (time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    guard = ig.Guard([ig.pii("text")], name="pii", clock=ig.FixedClock(NOW))
+    for share in (0.1, 0.5):
+        frame = texts(args.rows, share)
+        result = guard.validate(frame)
+        assert result.accepted.height + result.quarantined.height == frame.height
+
+        def subject(f: pl.DataFrame = frame) -> ig.Result:
+            return guard.validate(f)
+
+        def baseline(f: pl.DataFrame = frame) -> pl.DataFrame:
+            return hand_written(f)
+
+        timings = interleaved({"guard": subject, "hand": baseline}, repeat=args.repeat)
+        report(f"pii redact, {share:.0%} rows with PII", frame.height, timings["guard"],
+               timings["hand"])  # fmt: skip
+    sample = texts(2_000, 0.5)["text"].to_list()
+    rate = presidio_texts_per_s(sample)
+    print(
+        "presidio (patterns only): " + ("not installed" if rate is None else f"{rate:,.0f} texts/s")
+    )
+
+
+if __name__ == "__main__":
+    main()
