@@ -320,7 +320,7 @@ def _issuer_forms(currency: Any) -> list[str]:
     if country is None:
         return []
     first = fold(currency.name).split()[0]
-    names = (country.name, getattr(country, "common_name", None))
+    names = (country.name, getattr(country, "common_name", None), demonyms().get(country.alpha_2))
     return [
         f"{name} {currency.name}"
         for name in names

@@ -154,7 +154,7 @@ class TerminologyConfig(_Strict):
     type: Literal["terminology"]
     column: str = Field(min_length=1)
     vocabulary: str
-    """A vocabulary file (TOML or CSV)."""
+    """A vocabulary file (TOML, CSV or an extension file), or ``bundled:NAME``."""
     fuzzy: bool = True
     cutoff: float = FUZZY_CUTOFF
     margin: float = FUZZY_MARGIN
@@ -167,7 +167,10 @@ class TerminologyConfig(_Strict):
         from inputguard._terminology.validator import terminology  # noqa: PLC0415
         from inputguard._terminology.vocabulary import Vocabulary  # noqa: PLC0415
 
-        vocab = ctx.shared("vocabulary", self.vocabulary, Vocabulary.from_file)
+        if self.vocabulary.startswith("bundled:"):
+            vocab = Vocabulary.from_file(self.vocabulary)  # shared per process already
+        else:
+            vocab = ctx.shared("vocabulary", self.vocabulary, Vocabulary.from_file)
         return terminology(
             self.column,
             vocab,

@@ -41,10 +41,11 @@ class Qualified:
         """Index heads, qualifier owners and qualifier forms.
 
         ``_heads`` maps a folded head to the canonicals it may belong to: every folded key of a
-        qualified canonical, and the rest of a key that starts with a form of one of its own
-        qualifiers ("barbados dollar" -> "dollar"). ``_owners`` maps each folded qualifier to
-        the canonicals listing it. ``_index`` maps the first letters of a qualifier's first
-        content word to (content words, folded qualifier) entries, one per whole qualifier and
+        qualified canonical, each word of at least `QUALIFIER_PREFIX` letters of a key of
+        several words ("pound" of "pound sterling"), and the rest of a key that starts with a
+        form of one of its own qualifiers ("barbados dollar" -> "dollar"). ``_owners`` maps
+        each folded qualifier to the canonicals listing it. ``_index`` maps the first letters
+        of a qualifier's first content word to (content words, folded qualifier) entries, one per whole qualifier and
         one per run of its last words ("macedonia" of "north macedonia").
         """
         heads: dict[str, set[str]] = {}
@@ -59,6 +60,10 @@ class Qualified:
                     continue
                 heads.setdefault(folded, set()).add(canonical)
                 words = folded.split()
+                if len(words) > 1:  # each long word of a key is a head too ("pound sterling")
+                    for word in content_words(folded):
+                        if len(word) >= QUALIFIER_PREFIX:
+                            heads.setdefault(word, set()).add(canonical)
                 for cut in range(1, len(words)):
                     front = content_words(" ".join(words[:cut]))
                     if any(form_score(front, run) for run in runs):

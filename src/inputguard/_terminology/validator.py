@@ -27,9 +27,9 @@ from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
-__all__ = ["Terminology", "terminology"]
+__all__ = ["Terminology", "check_columns", "terminology"]
 
 # The batch path's coded rule: 0 accepted, k reports _ORDER[k - 1]. term.missing is decided on
 # the row itself (null); the others come from the decision table. term.unknown comes last: a
@@ -297,3 +297,31 @@ def terminology(
             f"'method_column' and 'score_column' must differ (both {method_column!r})"
         )
     return Terminology(column, vocab, settings, method_column, score_column)
+
+
+def check_columns(validators: Iterable[object]) -> None:
+    """Refuse two terminology validators on one column (the later would hide the first).
+
+    Both would write the column's canonical value, and only one output can win: the guard
+    calls this when it combines its validators.
+
+    Raises:
+        ConfigurationError: Two `Terminology` validators name the same column.
+
+    >>> fruit = Vocabulary("fruit", "1", {"apple": ()})
+    >>> check_columns([terminology("f", fruit), terminology("f", fruit, fuzzy=False)])
+    Traceback (most recent call last):
+    ...
+    inputguard.exceptions.ConfigurationError: two terminology validators on column 'f': ...
+    """
+    seen: dict[str, Terminology] = {}
+    for validator in validators:
+        if not isinstance(validator, Terminology):
+            continue
+        first = seen.setdefault(validator.column, validator)
+        if first is not validator:
+            raise ConfigurationError(
+                f"two terminology validators on column {validator.column!r}: {first!r} and "
+                f"{validator!r} (each writes the canonical value; combine their vocabularies "
+                "with Vocabulary.extend instead)"
+            )
