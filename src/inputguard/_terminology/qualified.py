@@ -45,8 +45,9 @@ class Qualified:
         several words ("pound" of "pound sterling"), and the rest of a key that starts with a
         form of one of its own qualifiers ("barbados dollar" -> "dollar"). ``_owners`` maps
         each folded qualifier to the canonicals listing it. ``_index`` maps the first letters
-        of a qualifier's first content word to (content words, folded qualifier) entries, one per whole qualifier and
-        one per run of its last words ("macedonia" of "north macedonia").
+        of a qualifier's first content word to (content words, folded qualifier) entries, one
+        per whole qualifier and one per run of its last words ("macedonia" of "north
+        macedonia").
         """
         heads: dict[str, set[str]] = {}
         owners: dict[str, set[str]] = {}
