@@ -13,19 +13,28 @@ across batches and partitions (``partition << 33 | position``) unless a ``key`` 
 identifies rows, and the output types are the ones Spark's Arrow reader accepts.
 
 What each action costs: ``accepted`` and ``quarantined`` are two filters of one tagged
-DataFrame (`SparkValidation.tagged`). Spark runs the guard once per action that reads it, so
-writing both outputs without caching reads the input and runs the guard twice. To run it once,
-either ``persist()`` the tagged frame before the two writes, or write the tagged frame once,
-partitioned by ``status`` (see ``docs/scale-out.md``).
+DataFrame (`SparkValidation.tagged`), and Spark runs the guard once per action that reads it.
 
-The job summary (`SparkValidation.summary`) is built on the driver from what the executors
-send back with their tasks (an accumulator holding one `~inputguard.arrow.Tally` per
-partition: a partition computed twice counts once), and is emitted as ONE audit event per job,
-from the driver. Workers emit nothing and run no observers; feed a `DriftWatch` from the
-summary (`JobSummary.feed`).
+=============================================  ====================================
+actions                                        guard passes over the input
+=============================================  ====================================
+``accepted.write`` and ``quarantined.write``   2 (3 with ``summary()``)
+``tagged.persist()``, both writes, summary     1 (the writes and summary read the cache)
+``tagged.write.partitionBy("status")``         1 (``summary()`` adds 1 unless persisted)
+=============================================  ====================================
 
-Needs the ``spark`` extra (``pip install 'inputguard[spark]'``) and classic Spark (a
-``SparkContext``: accumulators are not available over Spark Connect).
+The job summary (`SparkValidation.summary`) is built on the driver from one small aggregation
+over the tagged frame (the executors send back a few hundred count rows, not the data), and is
+emitted as ONE audit event per job, from the driver. Workers emit nothing and run no
+observers; feed a `DriftWatch` from the summary (`JobSummary.feed`).
+
+Row ids are ``partition << 33 | position`` where the partition is Spark's task partition id
+(as in ``monotonically_increasing_id``): unique across the rows of one action, but a frame
+that is not persisted may number its rows differently in another action (another plan). Pass
+``key=`` (a column that identifies rows), or persist ``tagged``, when ids must match across
+actions.
+
+Needs the ``spark`` extra (``pip install 'inputguard[spark]'``).
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pyspark import AccumulatorParam, TaskContext
+from pyspark import TaskContext
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812 - the name every Spark user writes
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
@@ -43,8 +52,9 @@ from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 from inputguard._core.clock import read_clock
 from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS
 from inputguard._guard.guard import Guard
+from inputguard._ops.drift import NO_SOURCE
 from inputguard._scale.events import emit_tally
-from inputguard._scale.quiet import without_observers
+from inputguard._scale.quiet import source_column, without_observers
 from inputguard.arrow import (
     ACCEPTED,
     NORMALIZED,
@@ -59,11 +69,10 @@ from inputguard.arrow import (
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from datetime import datetime
 
     import pyarrow as pa
-    from pyspark import Accumulator
 
     from inputguard._ops.drift import DriftAlert, DriftWatch
 
@@ -74,23 +83,6 @@ __all__ = ["JobSummary", "SparkValidation", "validate"]
 # does not concern it: it is filtered for that one call, by its exact message.
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
-# One entry per partition: its Tally once the partition was fully tagged, None while only
-# started (a task that stopped early, e.g. under `limit`). Entries of one partition replace
-# each other instead of adding up, so recomputing a partition (a second action, a retried
-# task) never counts its rows twice.
-_Partitions = dict[int, Tally | None]
-
-
-class _ByPartition(AccumulatorParam[_Partitions]):
-    def zero(self, value: _Partitions) -> _Partitions:
-        return {}
-
-    def addInPlace(self, value1: _Partitions, value2: _Partitions) -> _Partitions:  # noqa: N802 - pyspark's name
-        for partition, tally in value2.items():
-            if tally is not None or partition not in value1:
-                value1[partition] = tally
-        return value1
-
 
 @dataclass(frozen=True, slots=True)
 class _TagPartitions:
@@ -99,44 +91,31 @@ class _TagPartitions:
     guard: Guard
     layout: _Layout
     now: datetime
-    partitions: Accumulator[_Partitions]
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        # Spark's task partition id: unique among the tasks of one action (the layout of
+        # monotonically_increasing_id), but it depends on the plan that reads the frame.
         context = TaskContext.get()
         partition = context.partitionId() if context is not None else 0
-        self.partitions.add({partition: None})
         tagger = Tagger._prepared(self.guard, self.layout, now=self.now, partition=partition)
         yield from tagger.stream(batches)
-        self.partitions.add({partition: tagger.tally})
 
 
 @dataclass(frozen=True, slots=True)
 class JobSummary:
-    """What a Spark job tagged, summed on the driver from the executors' tallies.
+    """What a Spark job tagged, counted by one aggregation over the tagged frame.
 
     Attributes:
         guard: The guard's name.
         fingerprint: The guard's fingerprint.
         checked_at: The one clock reading of the job.
         tally: The counts (by reason, column, source and owner), see `inputguard.arrow.Tally`.
-        partitions: Partitions fully tagged.
-        expected_partitions: Partitions of the tagged DataFrame.
-        started_partitions: Partitions started but not tagged to the end (an action such as
-            ``limit`` or ``show`` stops early); their rows are not counted.
     """
 
     guard: str
     fingerprint: str
     checked_at: datetime
     tally: Tally
-    partitions: int
-    expected_partitions: int
-    started_partitions: int = 0
-
-    @property
-    def complete(self) -> bool:
-        """True when every partition was tagged to the end: the counts cover every row."""
-        return self.partitions == self.expected_partitions and not self.started_partitions
 
     @property
     def accepted(self) -> int:
@@ -162,6 +141,68 @@ class JobSummary:
         return self.tally.feed(watch, guard=self.guard, guard_fingerprint=self.fingerprint)
 
 
+# One row per (count, key) a Tally needs, so that ONE aggregation gives every count: rows by
+# (source, status); for quarantined rows, each distinct reason by source, each distinct
+# (column, reason) and the owner; for accepted rows, each distinct warning.
+_ENTRIES = """explode(concat(
+  array(named_struct('k', 'rows', 'a', __ig_source, 'b', status)),
+  CASE WHEN status = 'quarantined' THEN concat(
+    transform(array_distinct(reasons), r -> named_struct('k', 'reason', 'a', __ig_source, 'b', r)),
+    array_distinct(zip_with(reason_columns, reasons,
+      (c, r) -> named_struct('k', 'column', 'a', c, 'b', r))),
+    array(named_struct('k', 'owner', 'a', owner, 'b', CAST(NULL AS STRING))))
+  ELSE transform(array_distinct(warnings),
+    w -> named_struct('k', 'warning', 'a', w, 'b', CAST(NULL AS STRING))) END)) AS e"""
+
+
+def _tally(tagged: DataFrame, source: str | None, layout: _Layout) -> Tally:
+    """The Tally of a tagged frame, from one small aggregation (a few hundred rows back)."""
+    names = {f.name for f in layout.original}
+    if source is not None and source in names:
+        value = F.when(F.col(STATUS) == ACCEPTED, F.col(NORMALIZED).getField(source)).otherwise(
+            F.col(ORIGINAL).getField(source)
+        )
+        src = F.coalesce(value.cast("string"), F.lit(NO_SOURCE))
+    else:
+        src = F.lit(NO_SOURCE)
+    rows = (
+        tagged.select(src.alias("__ig_source"), STATUS, REASONS, REASON_COLUMNS, OWNER, WARNINGS)
+        .select(F.expr(_ENTRIES))
+        .groupBy("e.k", "e.a", "e.b")
+        .count()
+        .collect()
+    )
+    counts: dict[str, dict[Any, int]] = {}
+    for kind, a, b, n in rows:
+        counts.setdefault(kind, {})[(a, b)] = n
+    by_status = counts.get("rows", {})
+    ranked = _ranked
+    return Tally(
+        accepted=sum(n for (_, status), n in by_status.items() if status == ACCEPTED),
+        quarantined=sum(n for (_, status), n in by_status.items() if status == QUARANTINED),
+        reasons=ranked(_sum_by(counts.get("reason", {}), lambda k: k[1])),
+        reasons_by_column=ranked(dict(counts.get("column", {}))),
+        warnings=ranked({w: n for (w, _), n in counts.get("warning", {}).items()}),
+        rows_by_source=ranked(_sum_by(by_status, lambda k: k[0])),
+        quarantined_by_source=ranked(
+            {s: n for (s, status), n in by_status.items() if status == QUARANTINED}
+        ),
+        reasons_by_source=ranked(dict(counts.get("reason", {}))),
+        owners=ranked({o: n for (o, _), n in counts.get("owner", {}).items()}),
+    )
+
+
+def _sum_by(counts: Mapping[Any, int], key: Callable[[Any], Any]) -> dict[Any, int]:
+    out: dict[Any, int] = {}
+    for k, n in counts.items():
+        out[key(k)] = out.get(key(k), 0) + n
+    return out
+
+
+def _ranked(counts: Mapping[Any, int]) -> dict[Any, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
 class SparkValidation(tuple[DataFrame, DataFrame]):
     """``(accepted, quarantined)`` Spark DataFrames, with the tagged frame and the job summary.
 
@@ -173,7 +214,7 @@ class SparkValidation(tuple[DataFrame, DataFrame]):
     tagged: DataFrame
     checked_at: datetime
     _guard: Guard
-    _partitions: Accumulator[_Partitions]
+    _layout: _Layout
     _started: float
     _emitted: bool
 
@@ -184,60 +225,40 @@ class SparkValidation(tuple[DataFrame, DataFrame]):
         *,
         tagged: DataFrame,
         guard: Guard,
+        layout: _Layout,
         checked_at: datetime,
-        partitions: Accumulator[_Partitions],
     ) -> SparkValidation:
         pair = super().__new__(cls, (accepted, quarantined))
         pair.accepted, pair.quarantined, pair.tagged = accepted, quarantined, tagged
         pair.checked_at = checked_at
-        pair._guard, pair._partitions = guard, partitions
+        pair._guard, pair._layout = guard, layout
         pair._started = time.perf_counter()
         pair._emitted = False
         return pair
 
-    def summary(self, *, require_complete: bool = True) -> JobSummary:
-        """The job's counts, from the partitions the executors tagged so far.
+    def summary(self) -> JobSummary:
+        """The job's counts by reason, column, source and owner, computed on the driver.
 
-        The first complete summary emits the job's one ``inputguard.validate`` audit event
-        (``mode="spark"``, with ``partitions``); later calls do not emit again.
-
-        Args:
-            require_complete: Raise unless every partition was tagged to the end (run an
-                action that reads every row first, e.g. a write or ``count()``).
-
-        Raises:
-            ConfigurationError: ``require_complete`` and some partition was not tagged yet.
+        Runs one aggregation job over `tagged` that returns a few hundred rows: it reads the
+        cache when ``tagged`` is persisted, and runs the guard again otherwise. The first
+        call emits the job's one ``inputguard.validate`` audit event (``mode="spark"``);
+        later calls do not emit again.
         """
-        seen = self._partitions.value
-        done = [t for t in seen.values() if t is not None]
-        total = Tally()
-        for tally in done:
-            total = total.merge(tally)
+        tally = _tally(self.tagged, source_column(self._guard), self._layout)
         summary = JobSummary(
             guard=self._guard.name,
             fingerprint=self._guard.fingerprint,
             checked_at=self.checked_at,
-            tally=total,
-            partitions=len(done),
-            expected_partitions=self.tagged.rdd.getNumPartitions(),
-            started_partitions=len(seen) - len(done),
+            tally=tally,
         )
-        if require_complete and not summary.complete:
-            raise ConfigurationError(
-                f"the job summary is incomplete: {summary.partitions} of "
-                f"{summary.expected_partitions} partitions were tagged to the end; run an action "
-                "that reads every row (a write, count()) before summary(), or pass "
-                "require_complete=False"
-            )
-        if summary.complete and not self._emitted:
+        if not self._emitted:
             self._emitted = True
             emit_tally(
                 self._guard,
-                total,
+                tally,
                 checked_at=self.checked_at,
                 duration_s=time.perf_counter() - self._started,
                 mode="spark",
-                partitions=summary.partitions,
             )
         return summary
 
@@ -257,8 +278,8 @@ def validate(
         now: The instant to check every row against; None reads the guard's clock once, here
             on the driver.
         key: A column that identifies rows (kept as is; no ``row_id`` is generated). Without
-            one, ``row_id`` is a ``long`` unique across the job, like
-            ``monotonically_increasing_id``: stable only while the input's partitioning is.
+            one, ``row_id`` is a ``long`` unique across the rows of an action, like
+            ``monotonically_increasing_id`` (see the module docs).
 
     Returns:
         `SparkValidation`: ``(accepted, quarantined)`` with `Result`'s layouts (``reasons``,
@@ -278,8 +299,7 @@ def validate(
     timezone = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     schema = to_arrow_schema(df.schema, timezone=timezone)
     layout = _layout(guard, schema, key)
-    partitions = spark.sparkContext.accumulator({}, _ByPartition())
-    function = _TagPartitions(without_observers(guard), layout, at, partitions)
+    function = _TagPartitions(without_observers(guard), layout, at)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
         tagged = df.mapInArrow(function, from_arrow_schema(layout.schema))
@@ -301,6 +321,6 @@ def validate(
         quarantined,
         tagged=tagged,
         guard=guard,
+        layout=layout,
         checked_at=at,
-        partitions=partitions,
     )
