@@ -55,7 +55,7 @@ class Reason(StrEnum):
     TERM_CONFUSABLE = "term.confusable"
     TERM_NOT_ALLOWED = "term.not_allowed"
     # pii (reject, flag); a rewritten entity warns `pii.<entity>.redacted|masked|pseudonymized`
-    PII_SECRET = "pii.secret"
+    PII_SECRET = "pii.secret"  # noqa: S105 - a reason code, not a password
     PII_URL_CREDENTIALS = "pii.url_credentials"
     PII_EMAIL = "pii.email"
     PII_CARD = "pii.card"
