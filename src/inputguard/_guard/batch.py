@@ -427,14 +427,21 @@ def _decide(
     for decision in decisions:
         keys.setdefault(str(decision.key), decision.key)
     names = {k: ctx.helper(f"key{i}") for i, k in enumerate(keys)}
-    distinct_query = lf.select(
-        expr.drop_nulls().unique().implode().alias(names[k]) for k, expr in keys.items()
-    )
-    distinct = run_query(
-        lambda: distinct_query.collect(engine="streaming" if streaming else "auto"),
-        what="reading the input",
-    )
-    values = {k: distinct[names[k]][0] for k in keys}
+    if streaming:
+        # One query per key, run together: a bare ``unique`` is a streaming group-by, while
+        # ``unique().implode()`` falls back to the in-memory engine, which materializes every
+        # key column whole (measured with polars 2.1: 1.6 GiB at 50M rows, against 0.2 GiB).
+        queries = [lf.select(e.drop_nulls().unique().alias(names[k])) for k, e in keys.items()]
+        frames = run_query(
+            lambda: pl.collect_all(queries, engine="streaming"), what="reading the input"
+        )
+        values = {k: frame.to_series().rename("") for k, frame in zip(keys, frames, strict=True)}
+    else:
+        distinct_query = lf.select(
+            expr.drop_nulls().unique().implode().alias(names[k]) for k, expr in keys.items()
+        )
+        distinct = run_query(distinct_query.collect, what="reading the input")
+        values = {k: distinct[names[k]][0] for k in keys}
 
     lookups: list[pl.Expr] = []
     gathers: list[pl.Expr] = []

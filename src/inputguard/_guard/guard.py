@@ -367,8 +367,8 @@ class Guard:
         The plan is the one `validate` runs: the distinct values of every decided column are
         gathered in one streaming pass, then one streaming pass writes accepted and
         quarantined rows batch by batch. Memory follows the number of distinct values of the
-        decided columns, not the rows; with polars 2.1 it still grows slowly with the row count
-        (about 0.26 GiB per 10M rows, ``docs/benchmarks.md``).
+        decided columns, not the rows (measured with polars 2.1: about 0.75 GiB at 10M and at
+        50M rows, ``docs/benchmarks.md``).
 
         Args:
             source: A ``pl.LazyFrame`` (``scan_parquet``, ``scan_csv``, ``scan_ipc`` ...), a
