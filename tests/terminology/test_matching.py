@@ -391,4 +391,6 @@ def test_trigram_search_decides_as_scoring_every_key(
     full = FuzzyIndex(keys, distinct=distinct, settings=settings, trigram_from=10**9)
     grams = FuzzyIndex(keys, distinct=distinct, settings=settings, trigram_from=1)
     queries = [fold(q) for q in queries if len(fold(q)) >= 5]
-    assert grams.decide(queries) == full.decide(queries)
+    # the trigram search looks only as far as a key can change the decision
+    decided = [(m.value, m.canonical, m.reason) for m in grams.decide(queries)]
+    assert decided == [(m.value, m.canonical, m.reason) for m in full.decide(queries)]

@@ -123,6 +123,18 @@ class FuzzyIndex:
         end = int(self._starts[min(hi + 1, top)])
         return start, end, edits
 
+    def _decisive_edits(self, size: int) -> int:
+        """Edits within which a key can still change the decision on a query of ``size``.
+
+        An accepted match is at most ``size * (100 - cutoff) / 100`` edits away (at least one);
+        a rival matters while it is within twice the margin of it, about
+        ``2 * margin * size / 100`` more edits (at least one). The trigram search looks no
+        further; a rival beyond that is not reported as the runner-up.
+        """
+        cfg = self._settings
+        accepted = max(_SHORT_EDITS, math.floor(size * (100 - cfg.cutoff) / 100 + 1e-9))
+        return accepted + max(1, math.ceil(2 * cfg.margin * size / 100))
+
     # -- decisions -------------------------------------------------------------------------
 
     def decide(self, queries: Sequence[str]) -> list[Match]:
@@ -138,8 +150,9 @@ class FuzzyIndex:
                     out[i] = _nothing(queries[i])
                 continue
             if self._grams is not None and end - start >= self._trigram_from:
+                near = min(edits, self._decisive_edits(size))
                 for i in positions:
-                    picked = self._trigram_candidates(queries[i], start, end, edits)
+                    picked = self._trigram_candidates(queries[i], start, end, near)
                     out[i] = self._score(queries[i], picked, edits)
                 continue
             window = self._texts[start:end]
