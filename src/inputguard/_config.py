@@ -261,3 +261,26 @@ def load_config(path: str | os.PathLike[str]) -> tuple[GuardConfig, BuildContext
 
 
 _TYPE_TAGS = frozenset({"freshness", "provenance", "terminology", "pii"})
+
+
+def build_validators(config: GuardConfig, ctx: BuildContext) -> list[Validator]:
+    """The validators a checked guard file describes, in order, sharing loaded files.
+
+    Raises:
+        ConfigurationError: A registry, vocabulary or key cannot be loaded, or a validator's
+            settings are refused; the message names the file and the validator's index.
+    """
+    registry = None
+    if config.guard.registry is not None:
+        from inputguard._provenance.registry import SourceRegistry  # noqa: PLC0415
+
+        registry = ctx.shared("registry", config.guard.registry, SourceRegistry.from_file)
+    validators = []
+    for index, item in enumerate(config.validators):
+        try:
+            validators.append(item.build(ctx, registry))
+        except ConfigurationError as error:
+            raise ConfigurationError(
+                f"{ctx.origin}: validators[{index}] ({item.type}): {error}"
+            ) from None
+    return validators

@@ -163,22 +163,10 @@ class Guard:
             ConfigurationError: The file, a vocabulary or a registry is missing or malformed;
                 the message names the file, the key path and what was expected.
         """
-        from inputguard._config import load_config  # noqa: PLC0415  (config pulls in pydantic)
+        from inputguard._config import build_validators, load_config  # noqa: PLC0415 (pydantic)
 
         config, ctx = load_config(path)
-        registry = None
-        if config.guard.registry is not None:
-            from inputguard._provenance.registry import SourceRegistry  # noqa: PLC0415
-
-            registry = ctx.shared("registry", config.guard.registry, SourceRegistry.from_file)
-        validators = []
-        for index, item in enumerate(config.validators):
-            try:
-                validators.append(item.build(ctx, registry))
-            except ConfigurationError as error:
-                raise ConfigurationError(
-                    f"{ctx.origin}: validators[{index}] ({item.type}): {error}"
-                ) from None
+        validators = build_validators(config, ctx)
         return cls(
             validators,
             name=config.guard.name,
