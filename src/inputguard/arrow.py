@@ -321,7 +321,7 @@ class Tagger:
         InputRejected: The guard rejects any input of this schema.
     """
 
-    __slots__ = ("_busy_s", "_guard", "_layout", "_next", "_now", "_tally")
+    __slots__ = ("_busy_s", "_counting", "_guard", "_layout", "_next", "_now", "_tally")
 
     def __init__(
         self,
@@ -347,13 +347,20 @@ class Tagger:
         self._now = read_clock(guard.clock if now is None else (lambda: now))
         self._next = partition << PARTITION_BITS
         self._tally = Tally()
+        self._counting = True
         self._busy_s = 0.0
 
     @classmethod
-    def _prepared(cls, guard: Guard, layout: _Layout, *, now: datetime, partition: int) -> Tagger:
-        """A tagger for a layout derived elsewhere (a Spark driver): no zero-row call."""
+    def _prepared(
+        cls, guard: Guard, layout: _Layout, *, now: datetime, partition: int, counting: bool
+    ) -> Tagger:
+        """A tagger for a layout derived elsewhere (a Spark driver): no zero-row call.
+
+        ``counting=False`` skips the tally (the Spark summary counts the tagged frame).
+        """
         tagger = cls.__new__(cls)
         tagger._start(guard, layout, now, partition)
+        tagger._counting = counting
         return tagger
 
     @property
@@ -391,7 +398,8 @@ class Tagger:
         result = evaluate(self._guard, batch, self._now)
         tagged = self._assemble(batch, result)
         self._next += batch.num_rows
-        self._tally = self._tally.merge(Tally.of(result, source=source_column(self._guard)))
+        if self._counting:
+            self._tally = self._tally.merge(Tally.of(result, source=source_column(self._guard)))
         self._busy_s += time.perf_counter() - started
         return tagged
 

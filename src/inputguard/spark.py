@@ -97,7 +97,9 @@ class _TagPartitions:
         # monotonically_increasing_id), but it depends on the plan that reads the frame.
         context = TaskContext.get()
         partition = context.partitionId() if context is not None else 0
-        tagger = Tagger._prepared(self.guard, self.layout, now=self.now, partition=partition)
+        tagger = Tagger._prepared(
+            self.guard, self.layout, now=self.now, partition=partition, counting=False
+        )
         yield from tagger.stream(batches)
 
 
