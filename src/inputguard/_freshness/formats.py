@@ -95,8 +95,8 @@ class Epoch:
 
     A value is read only when its magnitude fits the unit (see `_UNITS`): milliseconds sent
     where seconds are declared are not an instant in the year 50,000 but no reading at all.
-    Text is ``digits`` or ``digits.digits`` (no sign, exponent or spaces); fractions below a
-    microsecond are truncated.
+    Text is ``digits`` or ``digits.digits`` (no sign, exponent or spaces); fractions are
+    rounded to the nearest microsecond.
     """
 
     name: str
@@ -134,7 +134,9 @@ class Epoch:
     def _of_float(self, value: float) -> datetime | None:
         if not (math.isfinite(value) and self.low <= value < self.high):
             return None
-        return _EPOCH0 + timedelta(microseconds=int(value * float(self.per_us)))
+        # Rounded to the nearest microsecond (floor of x + 0.5, the same on both paths): a
+        # truncation would turn 1764612840.001413 s (a float a hair below it) into ...412 us.
+        return _EPOCH0 + timedelta(microseconds=math.floor(value * float(self.per_us) + 0.5))
 
     def text_exprs(self, text: pl.Expr) -> Exprs:
         """Numeric text: integers by an exact integer cast, decimals through Float64."""
@@ -160,7 +162,7 @@ class Epoch:
     def _float_expr(self, value: pl.Expr) -> pl.Expr:
         # NaN compares false; infinities fall outside the range.
         inside = (value >= self.low) & (value < self.high)
-        scaled = (value * float(self.per_us)).cast(pl.Int64, strict=False)
+        scaled = (value * float(self.per_us) + 0.5).floor().cast(pl.Int64, strict=False)
         return pl.when(inside).then(scaled).cast(_US_UTC)
 
     def render(self, local: datetime, *, fraction: bool = True) -> str:

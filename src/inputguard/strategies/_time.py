@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from inputguard._core.clock import Clock, read_clock
 from inputguard._core.reasons import Reason
+from inputguard._freshness.formats import DEFAULT_FORMATS, Epoch, record_reading
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -319,7 +321,10 @@ class FreshnessFamily:
         v = self._v
         every = [Limits.of(lim, v.max_future_skew) for lim in (v.limits, *v.per_source.values())]
         out = [Reason.FRESHNESS_MISSING, Reason.FRESHNESS_INVALID]
-        if v.naive == "reject":
+        naive_text = any(
+            f.name == "iso8601" or getattr(f, "aware", True) is False for f in v.formats
+        )
+        if v.naive == "reject" and naive_text:
             out.append(Reason.FRESHNESS_NAIVE)
         if all(lim.feasible("future") for lim in every):
             out.append(Reason.FRESHNESS_FUTURE)
@@ -350,7 +355,7 @@ class FreshnessFamily:
         values, limits = self._start(draw, record)
         kind: Kind = "aging" if limits.feasible("aging") and draw(_BOOLS) else "fresh"
         instant = draw_instant(draw, now, kind, limits)
-        values[self._v.column] = _render(draw, instant, self._v.naive, text=frame or None)
+        values[self._v.column] = self._render(draw, now, instant, kind, limits, text=frame or None)
         return values
 
     def invalid(
@@ -369,15 +374,92 @@ class FreshnessFamily:
         if reason == Reason.FRESHNESS_MISSING:
             value = None
         elif reason == Reason.FRESHNESS_INVALID:
-            value = draw_malformed(draw, now, frame=frame)
+            value = self._malformed(draw, now, frame=frame)
         elif reason == Reason.FRESHNESS_NAIVE:
             wall = draw_instant(draw, now, "naive", limits).replace(tzinfo=None)
-            value = render_naive(draw, wall, text=text)
+            value = self._render_naive(draw, wall, text=text)
         else:
             kind: Kind = "future" if reason == Reason.FRESHNESS_FUTURE else "stale"
-            value = _render(draw, draw_instant(draw, now, kind, limits), self._v.naive, text=text)
+            instant = draw_instant(draw, now, kind, limits)
+            value = self._render(draw, now, instant, kind, limits, text=text)
         values[self._v.column] = value
         return values
+
+    # -- declared formats: render, then confirm with the validator's own reading ------------
+
+    @property
+    def _declared(self) -> bool:
+        return self._v.format_names != DEFAULT_FORMATS
+
+    def _render(
+        self,
+        draw: st.DrawFn,
+        now: datetime,
+        instant: datetime,
+        kind: Kind,
+        limits: Limits,
+        *,
+        text: bool | None,
+    ) -> Any:
+        """``instant`` in a declared format, read back by the validator within ``kind``."""
+        if not self._declared:
+            return _render(draw, instant, self._v.naive, text=text)
+        if text is None and draw(_BOOLS):
+            return instant.astimezone(draw(_TZINFOS))  # a datetime reads the same in any format
+        lo, hi = limits.window("fresh" if kind == "naive" else kind)
+        order = draw(st.permutations(self._v.formats))
+        for fmt in order:
+            if isinstance(fmt, Epoch):
+                local = instant
+            elif getattr(fmt, "aware", True) and (
+                _naive_wall(instant, self._v.naive) is None or draw(_BOOLS)
+            ):
+                local = instant.astimezone(timezone(draw(_OFFSETS)))
+            else:
+                wall = _naive_wall(instant, self._v.naive)
+                if wall is None:
+                    continue
+                local = wall
+            value = fmt.render(local, fraction=draw(_BOOLS))
+            read = record_reading(self._v.formats, value, self._v._to_utc)
+            if not isinstance(read, datetime):
+                continue
+            placed = self._v._to_utc(read)
+            if isinstance(placed, datetime) and lo <= placed - now <= hi:
+                return value
+        return reject()  # no declared format writes this instant with the same verdict
+
+    def _render_naive(self, draw: st.DrawFn, wall: datetime, *, text: bool | None) -> Any:
+        """A naive wall time in a declared format without an offset."""
+        if not self._declared:
+            return render_naive(draw, wall, text=text)
+        if text is None and draw(_BOOLS):
+            return wall
+        for fmt in draw(st.permutations(self._v.formats)):
+            if isinstance(fmt, Epoch) or fmt.name == "rfc2822" or getattr(fmt, "aware", False):
+                continue
+            value = fmt.render(wall, fraction=draw(_BOOLS))
+            read = record_reading(self._v.formats, value, self._v._to_utc)
+            if isinstance(read, datetime) and read.tzinfo is None:
+                return value
+        return reject()
+
+    def _malformed(self, draw: st.DrawFn, now: datetime, *, frame: bool) -> Any:
+        """A present value that no declared format reads (epoch magnitudes out of range too)."""
+        if not self._declared:
+            return draw_malformed(draw, now, frame=frame)
+        epochs = [f for f in self._v.formats if isinstance(f, Epoch)]
+        too_large: bool = draw(_BOOLS)
+        if epochs and too_large:
+            unit = draw(st.sampled_from(epochs))
+            value: Any = int(now.timestamp() * 1_000_000) // unit.per_us * 1000  # too large
+        else:
+            value = draw_malformed(draw, now, frame=frame)
+        if isinstance(value, (datetime, date)) or (
+            record_reading(self._v.formats, value, self._v._to_utc) is not None
+        ):
+            return reject()
+        return str(value) if frame else value
 
 
 def _unlisted(validator: Freshness) -> str:
