@@ -17,7 +17,7 @@ from inputguard._guard.events import EventSettings, frame_event, observe, record
 from inputguard._guard.inputs import scan_source
 from inputguard._guard.record import compile_record_path
 from inputguard._guard.reference import check_reference
-from inputguard._guard.schema import StructuralSchema, schema_plan
+from inputguard._guard.schema import StructuralSchema, check_schema, schema_plan
 from inputguard._guard.writers import SinkTarget, open_writer
 from inputguard._ops import audit as _audit
 from inputguard.exceptions import ConfigurationError, InputRejected
@@ -142,6 +142,8 @@ class Guard:
         self._validators = checked
         self._name = name
         self._clock: Clock = clock or system_clock
+        if schema is not None:
+            check_schema(schema)
         self._schema = schema
         self._fingerprint = _audit.fingerprint(
             name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
@@ -242,10 +244,16 @@ class Guard:
         )
         # `_decide(record) -> Verdict`, without an audit event (`check` and wrappers log it):
         # the compiled record path, falling back to `_check_reference`.
+        # A structural schema runs on a one-row frame (pandera needs one): no compiled path.
         self._decide: Callable[[Mapping[str, Any]], Verdict]
-        self._decide, self._record_source = compile_record_path(
-            self._validators, clock=self._clock, reference=self._check_reference
-        )
+        if getattr(self, "_schema", None) is not None:
+            clock, reference = self._clock, self._check_reference
+            self._decide = lambda record: reference(record, read_clock(clock))
+            self._record_source = ""
+        else:
+            self._decide, self._record_source = compile_record_path(
+                self._validators, clock=self._clock, reference=self._check_reference
+            )
 
     def validate(self, data: Any, *, now: datetime | None = None) -> Result:
         """Validate a frame in one vectorized pass.
@@ -419,9 +427,11 @@ class Guard:
         """Check one record in plain Python (no DataFrame): the single-record fast path.
 
         Gives the same verdict, reasons and normalized values as `validate` on a one-row frame.
-        A structural ``schema`` is a batch contract and is not applied here. A plain ``dict``
-        that passes cleanly goes through the guard's compiled record path (``_guard/record.py``);
-        any other record through each validator's ``check_record``, with the same result.
+        A structural ``schema`` is applied too, as on the batch path (its reasons come first):
+        the record is checked as the one-row frame pandera needs, so a guard with a schema
+        skips the compiled record path. Without one, a plain ``dict`` that passes cleanly goes
+        through the guard's compiled record path (``_guard/record.py``); any other record
+        through each validator's ``check_record``, with the same result.
 
         Args:
             record: A mapping of column name to value.
@@ -451,7 +461,7 @@ class Guard:
 
     def _check_reference(self, record: Mapping[str, Any], now: datetime) -> Verdict:
         """Every validator's ``check_record`` with the clock reading ``now``: the reference."""
-        return check_reference(self._validators, self._required, record, now)
+        return check_reference(self._validators, self._required, record, now, self._schema)
 
     def check_or_raise(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """Like `check`, but return the normalized record or raise `InputRejected`."""

@@ -13,6 +13,7 @@ from inputguard._core.reasons import Reason
 from inputguard._core.result import Verdict
 from inputguard._core.validator import RecordContext
 from inputguard._guard.batch import require_columns
+from inputguard._guard.schema import StructuralSchema, record_schema_reasons
 from inputguard.exceptions import InputRejected
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def check_reference(
     required: Sequence[str],
     record: Mapping[str, Any],
     now: datetime,
+    schema: StructuralSchema | None = None,
 ) -> Verdict:
     """Every validator's ``check_record`` with the clock reading ``now``.
 
@@ -43,8 +45,10 @@ def check_reference(
         if key not in record:
             require_columns(list(record), validators, kind="key")  # raises, naming it
     ctx = RecordContext(now=now)
-    reasons: list[str] = []
-    fields: list[str | None] = []
+    # the structural checks first, as on the batch path
+    found = record_schema_reasons(schema, record) if schema is not None else []
+    reasons: list[str] = [reason for reason, _ in found]
+    fields: list[str | None] = [column for _, column in found]
     warnings: list[str] = []
     updates: dict[str, Any] = {}
     owner: str | None = None

@@ -7,7 +7,7 @@ whole frame (a missing column, a wrong dtype) reject the batch with `InputReject
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -17,7 +17,10 @@ from inputguard._core.validator import BatchPlan, Rule
 from inputguard._guard.inputs import run_query
 from inputguard.exceptions import ConfigurationError, InputRejected
 
-__all__ = ["StructuralSchema", "schema_plan"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["StructuralSchema", "check_schema", "record_schema_reasons", "schema_plan"]
 
 StructuralSchema = Any
 """A pandera polars ``DataFrameModel`` subclass or ``DataFrameSchema``."""
@@ -33,6 +36,66 @@ def _reason(check: str) -> str:
         return _FRAME_LEVEL[check]
     m = _CHECK_NAME.match(check)
     return f"schema.{m.group(0) if m else 'check'}"
+
+
+def check_schema(schema: object) -> None:
+    """Refuse, when the guard is built, anything that is not a pandera polars schema.
+
+    Raises:
+        ConfigurationError: pandera is not installed (with the install hint), or ``schema``
+            is neither a ``DataFrameModel`` subclass nor a ``DataFrameSchema``.
+    """
+    try:
+        import pandera.polars as pa  # noqa: PLC0415  (pandera imports slowly)
+    except ImportError as error:
+        raise ConfigurationError(
+            "a structural 'schema' needs pandera: pip install 'inputguard-inference[pandera]'"
+        ) from error
+    model = isinstance(schema, type) and issubclass(schema, pa.DataFrameModel)
+    if not (model or isinstance(schema, pa.DataFrameSchema)):
+        raise ConfigurationError(
+            f"'schema' must be a pandera polars DataFrameModel or DataFrameSchema (got {schema!r})"
+        )
+
+
+def _dtypes(schema: StructuralSchema) -> dict[str, pl.DataType]:
+    """The polars dtype of each column the schema declares (what a frame's column would be)."""
+    frame_schema = schema.to_schema() if isinstance(schema, type) else schema  # type: ignore[attr-defined]
+    out: dict[str, pl.DataType] = {}
+    for name, column in frame_schema.columns.items():
+        dtype = getattr(getattr(column, "dtype", None), "type", None)
+        if isinstance(dtype, pl.DataType) or (
+            isinstance(dtype, type) and issubclass(dtype, pl.DataType)
+        ):
+            out[name] = dtype() if isinstance(dtype, type) else dtype
+    return out
+
+
+def record_schema_reasons(
+    schema: StructuralSchema, record: Mapping[str, Any]
+) -> list[tuple[str, str | None]]:
+    """The schema's verdict on one record: ``(reason, column)`` per failing row check.
+
+    The record becomes the one-row frame the batch path would see, with each declared column
+    in the schema's dtype (a value that does not fit becomes null, as a failed strict cast
+    would be refused). Only guards with a schema pay for this.
+
+    Raises:
+        InputRejected: A failure that concerns the frame rather than the row (a missing column,
+            a dtype the value cannot take), as `validate` raises for a frame.
+    """
+    dtypes = _dtypes(schema)
+    row = run_query(
+        lambda: pl.DataFrame(
+            [dict(record)],
+            schema_overrides={k: v for k, v in dtypes.items() if k in record},
+            strict=False,
+            infer_schema_length=1,
+        ),
+        what="reading the record",
+    )
+    _, plan = schema_plan(schema, row.lazy().with_row_index(ROW_ID))
+    return [(str(rule.reason), rule.field) for rule in plan.rules if isinstance(rule, Rule)]
 
 
 def schema_plan(schema: StructuralSchema, frame: pl.LazyFrame) -> tuple[pl.LazyFrame, BatchPlan]:
