@@ -25,7 +25,7 @@ from inputguard._guard.bypass import bypass
 from inputguard._guard.decorators import Outcome, guarded, last_outcome
 from inputguard._guard.guard import Guard
 from inputguard._guard.revalidate import Revalidation, revalidate
-from inputguard._ops.audit import redact
+from inputguard._ops.audit import KeyedRedaction, keyed_redact, redact
 from inputguard._ops.auditfile import AuditFile, AuditVerification, verify_audit_file
 from inputguard._ops.drift import DriftAlert, DriftWatch
 from inputguard._ops.sinks import ParquetSink, QuarantineSink, SinkWrite, read_quarantine
@@ -60,6 +60,7 @@ __all__ = [
     "Guard",
     "InputGuardError",
     "InputRejected",
+    "KeyedRedaction",
     "Outcome",
     "ParquetSink",
     "Pii",
@@ -86,6 +87,7 @@ __all__ = [
     "bypass",
     "freshness",
     "guarded",
+    "keyed_redact",
     "last_outcome",
     "parse_duration",
     "pii",

@@ -1,18 +1,27 @@
-"""Audit events: one structlog event per `validate` / `check` call.
+"""Audit events: one event per `validate` / `check` call, routed to the application's logging.
 
-The library only asks for a logger; it never calls ``structlog.configure()``. Events carry
-counts, never raw values or secrets.
+The library never configures logging. An event goes to structlog when the application has
+configured structlog (``structlog.configure``), and otherwise to the standard library's
+``logging.getLogger("inputguard")``, which only carries the library's `logging.NullHandler`:
+with neither set up, nothing is printed and no event is even built. Events carry counts,
+never raw values or secrets.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import os
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import structlog
+
+from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -22,9 +31,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIT_SCHEMA_VERSION",
+    "MAX_SOURCES",
+    "KeyedRedaction",
     "by_source",
     "emit",
     "fingerprint",
+    "keyed_redact",
     "library_version",
     "logger",
     "payload",
@@ -33,7 +45,109 @@ __all__ = [
 ]
 
 AUDIT_SCHEMA_VERSION = 1
-logger = structlog.get_logger("inputguard")
+MAX_SOURCES: Final = 50
+"""How many distinct sources an event lists by name; the rest are counted under `OTHER`."""
+NONE: Final = "<none>"
+"""The per-source key of rows whose source is null."""
+UNREGISTERED: Final = "<unregistered>"
+"""The per-source key of every source value the registry does not know (``source.unknown``)."""
+OTHER: Final = "<other>"
+"""The per-source key of the sources beyond `MAX_SOURCES`."""
+NOT_TEXT: Final = "<not text>"
+"""The per-source key of source values that are neither text nor numbers (lists, bytes ...)."""
+_UNKNOWN_REASON: Final = "source.unknown"  # Reason.SOURCE_UNKNOWN; _ops reads codes as text
+_MIN_KEY_BYTES: Final = 16
+
+_STDLIB: Final = logging.getLogger("inputguard")
+# The standard library's advice for libraries: a NullHandler, so that an application without
+# logging set up sees nothing (not even warnings through logging's "last resort" handler).
+_STDLIB.addHandler(logging.NullHandler())
+_STRUCTLOG: Final = structlog.get_logger("inputguard")
+
+
+class _Fields:
+    """An event's fields, written as JSON only if a stdlib handler formats the message."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return json.dumps(self.fields, ensure_ascii=False, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class _StdlibBound:
+    """The structlog-like face of the ``inputguard`` stdlib logger (what `logger.bind` gives).
+
+    A record's message is ``"<event> <fields as JSON>"``; the fields are also on the record as
+    ``record.event`` and ``record.audit`` for handlers that write structured logs.
+    """
+
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def is_enabled_for(self, level: int) -> bool:
+        return _STDLIB.isEnabledFor(level)
+
+    def bind(self, **values: Any) -> _StdlibBound:
+        return _StdlibBound({**self.context, **values})
+
+    def log(self, level: int, event: str, **fields: Any) -> None:
+        if _STDLIB.isEnabledFor(level):
+            merged = {**self.context, **fields}
+            _STDLIB.log(
+                level, "%s %s", event, _Fields(merged), extra={"event": event, "audit": merged}
+            )
+
+    def debug(self, event: str, **fields: Any) -> None:
+        self.log(logging.DEBUG, event, **fields)
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.log(logging.INFO, event, **fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self.log(logging.WARNING, event, **fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        self.log(logging.ERROR, event, **fields)
+
+
+_STDLIB_BOUND: Final = _StdlibBound()
+
+
+class _Router:
+    """The library's logger: structlog when the application configured it, else stdlib logging.
+
+    ``bind()`` answers with the target of this moment (a structlog bound logger, or the stdlib
+    face), so `enabled` and the level methods always follow the application's current setup.
+    """
+
+    __slots__ = ()
+
+    def bind(self, **values: Any) -> Any:
+        if structlog.is_configured():
+            return _STRUCTLOG.bind(**values)
+        return _STDLIB_BOUND.bind(**values) if values else _STDLIB_BOUND
+
+    def is_enabled_for(self, level: int) -> bool:
+        return enabled(self.bind(), level)
+
+    def debug(self, event: str, **fields: Any) -> None:
+        self.bind().debug(event, **fields)
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.bind().info(event, **fields)
+
+    def warning(self, event: str, **fields: Any) -> None:
+        self.bind().warning(event, **fields)
+
+    def error(self, event: str, **fields: Any) -> None:
+        self.bind().error(event, **fields)
+
+
+logger: Final = _Router()
+
 
 def enabled(bound: Any, level: int = logging.INFO) -> bool:
     """Whether ``bound`` (from ``logger.bind()``) would log at ``level``; True if it cannot tell.
@@ -112,8 +226,16 @@ def payload(
         **extra,
         # Optional parts (per-source counts, redacted examples) come as one callable, so that
         # they are computed only for an event somebody will see.
-        **(more() if more is not None else {}),
+        **(_folded(more()) if more is not None else {}),
     }
+
+
+def _folded(parts: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``parts`` with its per-source counts held to the rules of `by_source`."""
+    sources = parts.get("sources")
+    if sources is None:
+        return parts
+    return {**parts, "sources": fold_sources(sources)}
 
 
 def nest(counts: Mapping[tuple[str | None, str], int]) -> dict[str, dict[str, int]]:
@@ -124,24 +246,126 @@ def nest(counts: Mapping[tuple[str | None, str], int]) -> dict[str, dict[str, in
     return out
 
 
+def _size(value: object) -> str:
+    """The type of ``value``, with its length when it is text, bytes or a plain container."""
+    name = type(value).__name__
+    if isinstance(value, (str, bytes, bytearray, list, tuple, dict, set, frozenset)):
+        return f"{name}(len={len(value)})"
+    return name
+
+
 def redact(value: object) -> str:
-    """The default redaction of a raw value in an audit example: its type, size and a short hash.
+    """The default redaction of a raw value in an audit example: its type and length, no more.
 
-    Equal values redact equally (so repeats show), but the value itself cannot be read back.
+    No hash of the value is shown: an unkeyed hash of a short value (a 4-digit code, a postcode)
+    is reversed by trying every candidate. Use `keyed_redact` to see which examples are equal.
 
-    >>> redact("Austria") == redact("Austria") != redact("Australia")
-    True
-    >>> redact(None)
-    'null'
-    >>> redact("secret")[:10]
-    'str(len=6,'
+    >>> redact("Austria"), redact(b"ab"), redact(1234), redact([1, 2]), redact(None)
+    ('str(len=7)', 'bytes(len=2)', 'int', 'list(len=2)', 'null')
     """
-    if value is None:
-        return "null"
-    text = repr(value)
-    size = len(value) if isinstance(value, (str, bytes)) else len(text)
-    digest = hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()[:8]
-    return f"{type(value).__name__}(len={size}, sha256:{digest})"
+    return "null" if value is None else _size(value)
+
+
+def _canonical_bytes(value: object) -> bytes | None:
+    """The bytes a keyed redaction authenticates: tagged by type, so ``1`` and ``"1"`` differ."""
+    if isinstance(value, str):
+        body = value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, (bytes, bytearray)):
+        body = bytes(value)
+    else:
+        try:
+            body = repr(value).encode("utf-8", "backslashreplace")
+        except Exception:
+            return None
+    return type(value).__name__.encode() + b"\x00" + body
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class KeyedRedaction:
+    """A redaction that also shows a keyed hash (HMAC-SHA256) of the value; see `keyed_redact`.
+
+    Without the key, the tag tells nothing about the value; with it, equal values show equal
+    tags, so repeats in the audit trail are visible. Pickling carries the reference, not the
+    key: it is read again where the redaction is unpickled.
+    """
+
+    env: str | None
+    file: str | None
+    _key: bytes = field(compare=False, hash=False)
+
+    def __call__(self, value: object) -> str:
+        if value is None:
+            return "null"
+        data = _canonical_bytes(value)
+        if data is None:
+            return _size(value)
+        tag = hmac.new(self._key, data, hashlib.sha256).hexdigest()[:16]
+        return f"{_size(value)}[hmac:{tag}]"
+
+    def __repr__(self) -> str:
+        ref = f"env={self.env!r}" if self.env is not None else f"file={self.file!r}"
+        return f"keyed_redact({ref})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_keyed, (self.env, self.file))
+
+
+def _rebuild_keyed(env: str | None, file: str | None) -> KeyedRedaction:
+    return keyed_redact(env=env, file=file)
+
+
+def keyed_redact(*, env: str | None = None, file: str | None = None) -> KeyedRedaction:
+    """A redaction keyed with a per-deployment secret, named by reference (never inline).
+
+    Args:
+        env: An environment variable holding the key, or
+        file: a file holding it (exactly one of the two; a trailing newline is dropped).
+
+    Returns:
+        A `KeyedRedaction`, to pass as ``Guard(..., redact=...)``: ``str(len=7)[hmac:<16 hex>]``.
+
+    Raises:
+        ConfigurationError: Neither or both references, the variable unset, the file
+            unreadable, or a key shorter than 16 bytes. The message names the reference only.
+
+    >>> import os
+    >>> os.environ["DOCTEST_AUDIT_KEY"] = "a-long-deployment-secret"
+    >>> redaction = keyed_redact(env="DOCTEST_AUDIT_KEY")
+    >>> redaction
+    keyed_redact(env='DOCTEST_AUDIT_KEY')
+    >>> redaction("4711") == redaction("4711") != redaction("4712")
+    True
+    >>> redaction("4711")[:11]
+    'str(len=4)['
+    """
+    if (env is None) == (file is None):
+        raise ConfigurationError(
+            "keyed_redact needs exactly one of 'env' (an environment variable) and 'file' "
+            "(a file) holding the key; keys are never given inline"
+        )
+    if env is not None:
+        if not isinstance(env, str) or not env:
+            raise ConfigurationError(f"'env' must be an environment variable name (got {env!r})")
+        text = os.environ.get(env)
+        if text is None:
+            raise ConfigurationError(f"redaction key: environment variable {env!r} is not set")
+        key = text.encode("utf-8", "surrogateescape")
+        where = f"environment variable {env!r}"
+    else:
+        if not isinstance(file, str) or not file:
+            raise ConfigurationError(f"'file' must be a file path (got {file!r})")
+        try:
+            key = Path(file).read_bytes().rstrip(b"\r\n")
+        except OSError as error:
+            raise ConfigurationError(
+                f"redaction key: cannot read key file {file!r} ({type(error).__name__})"
+            ) from None
+        where = f"key file {file!r}"
+    if len(key) < _MIN_KEY_BYTES:
+        raise ConfigurationError(
+            f"redaction key in {where} must be at least {_MIN_KEY_BYTES} bytes (got {len(key)})"
+        )
+    return KeyedRedaction(env, file, key)
 
 
 def redacted_examples(
@@ -169,29 +393,130 @@ def redacted_examples(
     ]
 
 
+def _source_key(column: str, dtype: pl.DataType) -> pl.Expr:
+    """The per-source key of every row: the value as text, whatever the column's dtype.
+
+    Text, numbers and booleans are written as text; any other dtype (lists, structs, bytes,
+    objects, durations ...) has no text form worth listing and counts as `NOT_TEXT`.
+    """
+    import polars as pl  # noqa: PLC0415
+
+    from inputguard._core.dtypes import is_text  # noqa: PLC0415
+
+    value = pl.col(column)
+    if is_text(dtype) or dtype.is_numeric() or isinstance(dtype, (pl.Boolean, pl.Null)):
+        text = value.cast(pl.String)
+    else:
+        text = pl.when(value.is_null()).then(pl.lit(None, pl.String)).otherwise(pl.lit(NOT_TEXT))
+    return text.fill_null(NONE)
+
+
 def by_source(
-    accepted: pl.DataFrame, quarantined: pl.DataFrame, column: str
+    accepted: pl.DataFrame,
+    quarantined: pl.DataFrame,
+    column: str,
+    *,
+    limit: int = MAX_SOURCES,
 ) -> dict[str, dict[str, Any]]:
-    """Rows, quarantined rows and reason counts per source id (``<none>`` for a null source)."""
+    """Rows, quarantined rows and reason counts per source, never a raw unknown value.
+
+    Rows whose source the registry does not know (``source.unknown``) count together under
+    `UNREGISTERED`, null sources under `NONE`, values that are not text or numbers under
+    `NOT_TEXT`. At most ``limit`` sources are listed by name (the busiest first); the rest
+    count together under `OTHER`. The aggregated entries carry ``distinct``, the number of
+    distinct keys they stand for. Works for a source column of any dtype.
+    """
     import polars as pl  # noqa: PLC0415
 
     from inputguard._core.result import REASONS  # noqa: PLC0415
 
-    key = pl.col(column).cast(pl.String).fill_null("<none>").alias("source")
-    out: dict[str, dict[str, Any]] = {}
-    for frame, field in ((accepted, "accepted"), (quarantined, "quarantined")):
+    parts: list[pl.DataFrame] = []
+    for frame, accepted_rows in ((accepted, 1), (quarantined, 0)):
         if column not in frame.columns or frame.height == 0:
             continue
-        for source, n in frame.group_by(key).len().iter_rows():
-            out.setdefault(source, {"accepted": 0, "quarantined": 0, "reasons": {}})[field] = n
-    if column in quarantined.columns and quarantined.height:
-        pairs = (
-            quarantined.select(key, pl.col(REASONS).list.unique().cast(pl.List(pl.String)))
-            .explode(REASONS)
-            .group_by("source", REASONS)
-            .len()
-            .sort(["source", "len"], descending=[False, True])
+        key = _source_key(column, frame.schema[column])
+        if accepted_rows:
+            reasons = pl.lit([], pl.List(pl.String))
+            unknown = pl.lit(value=False)
+        else:
+            reasons = pl.col(REASONS).cast(pl.List(pl.String)).list.unique()
+            unknown = reasons.list.contains(_UNKNOWN_REASON)
+        parts.append(
+            frame.select(
+                pl.when(unknown).then(pl.lit(UNREGISTERED)).otherwise(key).alias("key"),
+                key.alias("raw"),
+                pl.lit(accepted_rows, pl.UInt32).alias("accepted"),
+                reasons.alias("reasons"),
+            )
         )
-        for source, reason, n in pairs.iter_rows():
-            out[source]["reasons"][reason] = n
+    if not parts:
+        return {}
+    rows = pl.concat(parts)
+    busiest = (
+        rows.filter(~pl.col("key").is_in([UNREGISTERED, NOT_TEXT]))
+        .group_by("key")
+        .len()
+        .sort(["len", "key"], descending=[True, False])
+        .head(limit)
+    )
+    named = [*busiest["key"].to_list(), UNREGISTERED, NOT_TEXT]
+    rows = rows.with_columns(
+        pl.when(pl.col("key").is_in(named)).then(pl.col("key")).otherwise(pl.lit(OTHER))
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for key, n, ok, distinct in (
+        rows.group_by("key")
+        .agg(pl.len(), pl.col("accepted").sum(), pl.col("raw").n_unique().alias("distinct"))
+        .sort(["len", "key"], descending=[True, False])
+        .iter_rows()
+    ):
+        entry: dict[str, Any] = {"accepted": ok, "quarantined": n - ok, "reasons": {}}
+        if key in (UNREGISTERED, OTHER):
+            entry["distinct"] = distinct
+        out[key] = entry
+    pairs = (
+        rows.filter(pl.col("accepted") == 0)
+        .select("key", "reasons")
+        .explode("reasons")
+        .drop_nulls("reasons")
+        .group_by("key", "reasons")
+        .len()
+        .sort(["key", "len", "reasons"], descending=[False, True, False])
+    )
+    for key, reason, n in pairs.iter_rows():
+        out[key]["reasons"][reason] = n
+    return out
+
+
+def fold_sources(
+    sources: Mapping[str, Mapping[str, Any]], limit: int = MAX_SOURCES
+) -> dict[str, dict[str, Any]]:
+    """The rules of `by_source` applied to per-source counts built elsewhere (a record's).
+
+    An entry whose reasons include ``source.unknown`` folds into `UNREGISTERED`; named
+    entries beyond ``limit`` fold into `OTHER`. Folding what `by_source` built changes nothing.
+    """
+    special = {NONE, NOT_TEXT, UNREGISTERED, OTHER}
+    out: dict[str, dict[str, Any]] = {}
+    distinct: dict[str, int] = {}
+    named = 0
+    for key, entry in sources.items():
+        reasons = entry.get("reasons", {})
+        if _UNKNOWN_REASON in reasons:
+            target = UNREGISTERED
+        elif key in special or key in out:
+            target = key
+        elif named < limit:
+            target, named = key, named + 1
+        else:
+            target = OTHER
+        into = out.setdefault(target, {"accepted": 0, "quarantined": 0, "reasons": {}})
+        into["accepted"] += entry.get("accepted", 0)
+        into["quarantined"] += entry.get("quarantined", 0)
+        for reason, n in reasons.items():
+            into["reasons"][reason] = into["reasons"].get(reason, 0) + n
+        distinct[target] = distinct.get(target, 0) + entry.get("distinct", 1)
+    for target in (UNREGISTERED, OTHER):
+        if target in out:
+            out[target]["distinct"] = distinct[target]
     return out
