@@ -2,7 +2,7 @@
 
 A validator is an immutable value. It never executes anything on the batch path: `plan` returns
 polars expressions, and declares the `Decision` tables it needs (a Python function over the
-distinct values of an expression); the engine in ``_engine.py`` gathers those values for every
+distinct values of an expression); the engine in ``_guard/batch.py`` gathers those values for every
 validator in one pass, calls the functions, joins the small tables back and runs one lazy plan
 for both outputs. `plan` never collects. `check_record` is the same logic in
 plain Python for one record; a property test holds the two to the same verdict and values.
