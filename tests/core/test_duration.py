@@ -53,3 +53,26 @@ def test_rejects_other_types(bad: object) -> None:
 def test_format_then_parse_round_trips_to_the_millisecond(value: timedelta) -> None:
     truncated = timedelta(milliseconds=value // timedelta(milliseconds=1))
     assert parse_duration(format_duration(value)) == truncated
+
+
+@pytest.mark.parametrize(
+    "huge", ["9999999999d", "9" * 5000 + "s", "1" * 19 + "ms", "99999999w" * 20]
+)
+def test_refuses_durations_too_large_for_timedelta(huge: str) -> None:
+    with pytest.raises(ConfigurationError, match="'error_after' is too large"):
+        parse_duration(huge, name="error_after")
+
+
+@pytest.mark.parametrize("text", ["\uff11\uff15m", "\u0665m", "1\uff15s", "\U0001d7d7h"])
+def test_refuses_digits_other_than_ascii(text: str) -> None:
+    with pytest.raises(ConfigurationError, match="'error_after' must be a timedelta"):
+        parse_duration(text, name="error_after")
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789msdhw \uff11\uff15\u0665 "), max_size=40))
+def test_any_text_is_a_duration_or_a_configuration_error(text: str) -> None:
+    try:
+        value = parse_duration(text)
+    except ConfigurationError:
+        return
+    assert value >= timedelta(0)

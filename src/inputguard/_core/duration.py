@@ -19,8 +19,11 @@ _UNITS = {
     "d": timedelta(days=1),
     "w": timedelta(weeks=1),
 }
-_PART = re.compile(r"(\d+)(ms|s|m|h|d|w)")
-_WHOLE = re.compile(r"(?:\d+(?:ms|s|m|h|d|w))+")
+# ASCII digits only: ``\d`` would also take full-width and other Unicode digits (U+FF11 ...).
+_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w)")
+_WHOLE = re.compile(r"(?:[0-9]+(?:ms|s|m|h|d|w))+")
+_SHOWN = 40  # characters of a refused value quoted in the message
+_MAX_DIGITS = 18  # far beyond timedelta.max (about 2.7 million years) in any unit
 
 
 def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
@@ -37,7 +40,8 @@ def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
         The duration as a non-negative `timedelta`.
 
     Raises:
-        ConfigurationError: The value is not a duration, or is negative.
+        ConfigurationError: The value is not a duration (digits are ASCII digits), is
+            negative, or is larger than `timedelta` can hold.
 
     >>> parse_duration("1h30m")
     datetime.timedelta(seconds=5400)
@@ -53,7 +57,13 @@ def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
                 f"{name!r} must be a timedelta or a duration string such as '90s', '15m', '24h', "
                 f"'7d' or '1h30m' (got {value!r})"
             )
-        result = sum((int(n) * _UNITS[u] for n, u in _PART.findall(text)), start=timedelta())
+        result = _total(_PART.findall(text))
+        if result is None:
+            shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
+            raise ConfigurationError(
+                f"{name!r} is too large: durations are limited to {timedelta.max.days:,} days "
+                f"(got {shown!r})"
+            )
     else:
         raise ConfigurationError(
             f"{name!r} must be a timedelta or a duration string (got {type(value).__name__})"
@@ -61,6 +71,17 @@ def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
     if result < timedelta(0):
         raise ConfigurationError(f"{name!r} must not be negative (got {value!r})")
     return result
+
+
+def _total(parts: list[tuple[str, str]]) -> timedelta | None:
+    """The sum of ``(digits, unit)`` parts, or None when `timedelta` cannot hold it."""
+    # int() of thousands of digits is refused by Python itself: never get there
+    if any(len(n.lstrip("0")) > _MAX_DIGITS for n, _ in parts):
+        return None
+    try:
+        return sum((int(n) * _UNITS[u] for n, u in parts), start=timedelta())
+    except OverflowError:
+        return None
 
 
 def format_duration(value: timedelta) -> str:
