@@ -46,9 +46,9 @@ def test_same_file_same_fingerprint(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[guard]\nname = 'x'\n[[validators]]\ntype = 'nope'\n", r"validators\[0\]"),
-        ("[guard]\n", r"guard\.name: Field required"),
+        ("[guard]\n", r"guard\.name: is required"),
         ("[guard]\nname = ''\n", r"guard\.name"),
-        ("[guard]\nname = 'x'\ncolour = 'red'\n", r"guard\.colour: Extra inputs"),
+        ("[guard]\nname = 'x'\ncolour = 'red'\n", r"guard\.colour: unknown key 'colour'"),
         (BASIC + "bogus = 1\n", r"validators\[0\]\.bogus"),
         (BASIC.replace('"15m"', '"fifteen"'), r"validators\[0\] \(freshness\): 'error_after'"),
         (BASIC.replace('"10m"', '"1h"'), "must not exceed"),
@@ -127,3 +127,62 @@ def test_full_guard_shares_one_registry(tmp_path: Path) -> None:
 def test_family_errors_name_the_validator(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         ig.Guard.from_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            BASIC.replace("error_after", "eror_after"),
+            r": validators\[0\]\.eror_after: unknown key 'eror_after' "
+            r"\(did you mean 'error_after'\?\) \(and 1 more problem\)$",
+        ),
+        (
+            BASIC.replace('naive = "assume_utc"', 'flavour = "red"'),
+            r"validators\[0\]\.flavour: unknown key 'flavour' \(allowed: type, column, ",
+        ),
+        (
+            BASIC.replace('"freshness"', '"freshnes"'),
+            r"validators\[0\]\.type: unknown validator type 'freshnes' \(expected one of ",
+        ),
+        ("[guard]\nname = 'x'\n", r"validators: a guard file must list at least one"),
+        (BASIC.replace('"15m"', '"9999999999d"'), r"\(freshness\): 'error_after' is too large"),
+        (BASIC.replace('"15m"', '"' + "9" * 5000 + 'm"'), r"'error_after' is too large"),
+        (BASIC.replace('"15m"', '"\uff11\uff15m"'), r"'error_after' must be a timedelta"),
+    ],
+)
+def test_the_users_mistake_comes_first_in_the_librarys_words(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigurationError, match=message) as info:
+        ig.Guard.from_config(path)
+    assert str(info.value).startswith(f"{path}: ")
+    assert "Field required" not in str(info.value)
+
+
+def test_a_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "guard.toml"
+    path.write_bytes(b'[guard]\nname = "caf\xe9"\n')
+    with pytest.raises(ConfigurationError, match=r"guard\.toml: not UTF-8 text \(byte 19"):
+        ig.Guard.from_config(path)
+
+
+def test_a_directory_is_not_a_guard_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="is a directory, not a file"):
+        ig.Guard.from_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (None, r"must be a path, a str or os\.PathLike \(got NoneType\)"),
+        (b"guard.toml", r"\(got bytes\)"),
+        (7, r"\(got int\)"),
+        ("", "non-empty text path"),
+        ("guard\x00.toml", "not a valid path"),
+    ],
+)
+def test_a_path_that_is_not_a_path_is_refused(path: object, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        ig.Guard.from_config(path)  # type: ignore[arg-type]

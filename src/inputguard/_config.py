@@ -16,10 +16,12 @@ Secrets are never written in the file: signing keys are named by reference in th
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -35,7 +37,6 @@ from inputguard._freshness.validator import freshness
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Callable
 
     from inputguard._core.validator import Validator
@@ -234,29 +235,118 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _tables() -> dict[str, type[BaseModel]]:
+    """Each validator table's model by its ``type``, read from `ValidatorConfig` itself."""
+    (union, *_) = get_args(ValidatorConfig)
+    return {get_args(m.model_fields["type"].annotation)[0]: m for m in get_args(union)}
+
+
+_TABLES = _tables()
+# The user's own mistake first: a typo explains the "required" error it causes.
+_ORDER = {"extra_forbidden": 0, "union_tag_invalid": 1, "union_tag_not_found": 1, "missing": 2}
+_SHOWN = 60  # characters of a refused value quoted in a message
+
+
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the table at ``loc`` (the path of a key in it) allows."""
+    model: type[BaseModel] = GuardConfig
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in _TABLES:
+            model = _TABLES[part]
+        elif part == "guard":
+            model = GuardSection
+    return list(model.model_fields)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+
+
+def _problem(error: Any) -> tuple[str, str]:
+    """``(key path, what is wrong)`` of one pydantic error, in the library's words."""
+    kind = error["type"]
+    raw = tuple(error["loc"])
+    loc = tuple(p for p in raw if not (isinstance(p, str) and p in _TYPE_TAGS))
+    where = _where(loc)
+    if kind == "extra_forbidden":
+        key = str(raw[-1])
+        allowed = _keys_at(raw)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+        return where, f"unknown key {key!r} ({hint})"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = error.get("ctx", {}).get("tag")
+        expected = ", ".join(map(repr, _TABLES))
+        if kind == "union_tag_not_found" or tag is None:
+            return where, f"a validator needs 'type', one of {expected}"
+        return f"{where}.type", f"unknown validator type {tag!r} (expected one of {expected})"
+    if kind == "missing":
+        return where, "is required"
+    return where, f"{error['msg']} (got {_shown(error.get('input'))})"
+
+
+def _read(path: object) -> tuple[Path, str]:
+    """The guard file's path and text, or a `ConfigurationError` naming what is wrong."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigurationError(
+            f"the guard config must be a path, a str or os.PathLike (got {type(path).__name__})"
+        )
+    name = os.fspath(path)
+    if not isinstance(name, str) or not name:
+        raise ConfigurationError(
+            f"the guard config must be a non-empty text path (got {_shown(name)})"
+        )
+    file = Path(name)
+    try:
+        return file, file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(f"guard config {name!r} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigurationError(f"guard config {name!r} is a directory, not a file") from None
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"{name}: not UTF-8 text (byte {error.start}: {error.reason})"
+        ) from None
+    except OSError as error:
+        raise ConfigurationError(
+            f"guard config {name!r} cannot be read ({type(error).__name__}: {error.strerror})"
+        ) from None
+    except ValueError as error:  # an embedded NUL in the path
+        raise ConfigurationError(
+            f"guard config {_shown(name)}: not a valid path ({error})"
+        ) from None
+
+
 def load_config(path: str | os.PathLike[str]) -> tuple[GuardConfig, BuildContext]:
     """Read and check a guard file.
 
     Raises:
-        ConfigurationError: The file is missing, is not TOML, or does not match the layout;
-            the message names the file, the key path and what was expected.
+        ConfigurationError: The path is not a path; the file is missing, a directory, not
+            UTF-8, not TOML, does not match the layout, or lists no validators. The message
+            names the file, the key path and what was expected, the user's own mistake (an
+            unknown key, with the closest known one) first.
     """
-    file = Path(path)
+    file, text = _read(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"guard config {str(file)!r} does not exist") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(f"{file}: not valid TOML: {error}") from None
     try:
         config = GuardConfig.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in _TYPE_TAGS))
+        errors = sorted(error.errors(), key=lambda e: _ORDER.get(e["type"], 3))
+        where, what = _problem(errors[0])
+        more = len(errors) - 1
         raise ConfigurationError(
-            f"{file}: {_where(loc)}: {first['msg']} (got {first.get('input')!r})"
-            + (f" [+{error.error_count() - 1} more]" if error.error_count() > 1 else "")
+            f"{file}: {where}: {what}"
+            + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
         ) from None
+    if not config.validators:
+        raise ConfigurationError(
+            f"{file}: validators: a guard file must list at least one [[validators]] table "
+            "(a guard without validators accepts everything)"
+        )
     return config, BuildContext(base=file.parent, origin=str(file), cache={})
 
 

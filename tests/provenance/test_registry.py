@@ -123,6 +123,8 @@ GOOD_SOURCE = '[sources.a]\nowner = "team-a"\nstatus = "active"\n'
     ("text", "key", "message"),
     [
         ('version = 2\ndefault_owner = "o"\n' + GOOD_SOURCE, "version", "must be 1"),
+        ('version = true\ndefault_owner = "o"\n' + GOOD_SOURCE, "version", "must be 1"),
+        ('version = 1.0\ndefault_owner = "o"\n' + GOOD_SOURCE, "version", "must be 1"),
         (GOOD_SOURCE, "default_owner", "is required"),
         ('default_owner = "TBD"\n' + GOOD_SOURCE, "default_owner", "placeholder"),
         ('default_owner = "o"\n', "sources", "at least one"),
@@ -247,6 +249,21 @@ def test_unreadable_registry(tmp_path: Path, content: str | None, message: str) 
         path.write_text(content)
     with pytest.raises(ig.ConfigurationError, match=message):
         ig.SourceRegistry.from_file(path)
+
+
+def test_a_registry_that_is_not_utf8_or_a_directory_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_bytes(b'default_owner = "Jos\xe9"\n')
+    with pytest.raises(ig.ConfigurationError, match=r"sources\.toml: not UTF-8 text"):
+        ig.SourceRegistry.from_file(path)
+    with pytest.raises(ig.ConfigurationError, match="cannot read the registry"):
+        ig.SourceRegistry.from_file(tmp_path)
+
+
+@pytest.mark.parametrize("path", [None, b"sources.toml", 3])
+def test_a_registry_path_must_be_a_text_path(path: object) -> None:
+    with pytest.raises(ig.ConfigurationError, match="must be a text path"):
+        ig.SourceRegistry.from_file(path)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -315,15 +316,24 @@ class SourceRegistry:
             ConfigurationError: The file is missing or not TOML, or a field is missing, unknown
                 or invalid (an inline secret is an unknown field).
         """
+        if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+            raise ConfigurationError(
+                f"a registry file must be a text path, a str or os.PathLike "
+                f"(got {type(path).__name__})"
+            )
         where = str(path)
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"{where}: not UTF-8 text (byte {exc.start}: {exc.reason})"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{where}: not valid TOML ({exc})") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
             raise ConfigurationError(
                 f"{where}: cannot read the registry ({type(exc).__name__})"
             ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigurationError(f"{where}: not valid TOML ({exc})") from None
         return _parse(data, where=where, base=Path(path).parent)
 
 
@@ -345,7 +355,7 @@ def _unknown(table: Mapping[str, Any], allowed: frozenset[str], where: str, key:
 def _parse(data: Mapping[str, Any], *, where: str, base: Path) -> SourceRegistry:
     _unknown(data, _TOP_FIELDS, where, "")
     version = data.get("version", REGISTRY_VERSION)
-    if version != REGISTRY_VERSION:
+    if type(version) is not int or version != REGISTRY_VERSION:  # True == 1.0 == 1 in Python
         raise _fail(where, "version", f"must be {REGISTRY_VERSION} (got {version!r})")
     if "default_owner" not in data:
         raise _fail(
