@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, assert_type
 
 import polars as pl
@@ -739,3 +739,98 @@ def test_a_disabled_level_builds_no_event(warnings_only: structlog.testing.LogCa
     outcome = ig.last_outcome()
     assert outcome is not None
     assert outcome.policy == "warn"
+
+
+# -- the types it was given: Arrow widths, pandas frames ---------------------------------------
+
+
+def test_an_arrow_table_comes_back_with_its_own_types() -> None:
+    table = pa.table(
+        {
+            "ts": pa.array([FRESH, STALE], pa.string()),
+            "tags": pa.array([["a"], ["b", "c"]], pa.list_(pa.string())),
+            "blob": pa.array([b"x", b"y"], pa.binary()),
+        }
+    )
+    seen: list[pa.Table] = []
+
+    @GUARD.wrap(on_fail="quarantine", sink=lambda result: None)
+    def predict(data: pa.Table) -> None:
+        seen.append(data)
+
+    predict(table)
+    (got,) = seen
+    assert got.schema.field("tags").type == pa.list_(pa.string())
+    assert got.schema.field("blob").type == pa.binary()
+    assert got.num_rows == 1
+    # the normalized timestamp keeps its new type: widths are restored, not normalizations
+    assert pa.types.is_timestamp(got.schema.field("ts").type)
+
+
+def test_a_pandas_frame_is_guarded_and_comes_back_as_pandas() -> None:
+    pd = pytest.importorskip("pandas")
+    data = pd.DataFrame(
+        {"ts": [FRESH, STALE, FRESH], "x": [1, 2, 3]}, index=pd.Index([10, 20, 30], name="id")
+    )
+    seen: list[Any] = []
+
+    @GUARD.wrap(on_fail="quarantine", sink=lambda result: None)
+    def predict(frame: Any) -> None:
+        seen.append(frame)
+
+    predict(data)
+    (got,) = seen
+    assert isinstance(got, pd.DataFrame)
+    assert list(got.index) == [10, 30]  # the accepted rows keep their labels
+    assert got.index.name == "id"
+    assert list(got.columns) == ["ts", "x"]
+    assert got["x"].dtype == data["x"].dtype
+    with pytest.raises(InputRejected) as info:
+        GUARD.wrap(lambda frame: None)(data)
+    assert info.value.reasons == ("freshness.stale",)
+
+
+# -- the caller's objects fail: the record is unreadable, never a foreign traceback -------------
+
+
+class BrokenMapping(dict[str, Any]):
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("backend gone")
+
+
+class BrokenZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise RuntimeError("no zone database")
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "broken"
+
+
+@pytest.mark.parametrize(
+    "record",
+    [BrokenMapping(ts=FRESH, x=1), {"ts": datetime(2026, 11, 22, 11, 30, tzinfo=BrokenZone())}],
+    ids=["mapping", "tzinfo"],
+)
+def test_a_record_whose_objects_raise_is_rejected_with_the_cause(record: Any) -> None:
+    with pytest.raises(InputRejected) as info:
+        GUARD.check(record)
+    assert info.value.reasons == ("schema.unreadable",)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_a_bug_inside_the_library_is_not_disguised_as_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    guard = make_guard()
+    (validator,) = guard.validators
+
+    def broken(self: Any, record: Any, ctx: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    broken.__code__ = broken.__code__.replace(co_filename=ig.__file__)  # "inside the package"
+    monkeypatch.setattr(type(validator), "check_record", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        guard._check_reference({"ts": FRESH}, NOW)

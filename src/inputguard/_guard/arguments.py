@@ -8,6 +8,7 @@ accepted value is given back as the kind it came in (`rebuild`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import sys
@@ -26,11 +27,14 @@ __all__ = [
     "MAPPING",
     "MODEL",
     "OTHER",
+    "PANDAS",
     "RECORD_KINDS",
     "TABLE",
+    "as_pandas",
     "dataclass_fields",
     "height",
     "kind_of",
+    "like_arrow",
     "locate",
     "qualname",
     "rebuild",
@@ -38,7 +42,7 @@ __all__ = [
 
 # Input kinds, resolved once per type.
 MAPPING, MODEL, DATACLASS, OTHER = "mapping", "model", "dataclass", "other"
-FRAME, LAZY, TABLE, BATCH = "frame", "lazy", "table", "batch"
+FRAME, LAZY, TABLE, BATCH, PANDAS = "frame", "lazy", "table", "batch", "pandas"
 RECORD_KINDS = frozenset({MAPPING, MODEL, DATACLASS, OTHER})
 
 
@@ -110,6 +114,8 @@ def _classify(cls: type) -> str:
         import pyarrow as pa  # noqa: PLC0415 - see above
 
         bases += [(pa.Table, TABLE), (pa.RecordBatch, BATCH)]
+    if "pandas" in sys.modules:  # a pandas frame means pandas is imported already
+        bases.append((sys.modules["pandas"].DataFrame, PANDAS))
     for base, kind in bases:
         if issubclass(cls, base):
             return kind
@@ -131,6 +137,8 @@ def dataclass_fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
 def height(value: Any, kind: str) -> int | None:
     if kind == FRAME:
         return int(value.height)
+    if kind == PANDAS:
+        return len(value)
     if kind in (TABLE, BATCH):
         return int(value.num_rows)
     return None  # a LazyFrame's length is unknown without running it
@@ -147,3 +155,55 @@ def rebuild(value: Any, kind: str, original: Mapping[str, Any], record: Mapping[
         return value.model_copy(update=changed)
     settable = dataclass_fields(type(value))[1]
     return dataclasses.replace(value, **{k: v for k, v in changed.items() if k in settable})
+
+
+def like_arrow(table: Any, original: Any) -> Any:
+    """``table`` with the Arrow types of ``original`` (a schema) where only the width differs.
+
+    polars hands back ``large_string``, ``large_binary`` and ``large_list`` where the caller
+    gave ``string``, ``binary`` or ``list``: a guarded function gets back the types it was given.
+    Columns a validator normalized into another type (text into a timestamp) keep their new
+    type.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - only called with an Arrow or pandas input
+
+    def narrower(new: Any, old: Any) -> bool:
+        return bool(
+            (pa.types.is_large_string(new) and pa.types.is_string(old))
+            or (pa.types.is_large_binary(new) and pa.types.is_binary(old))
+            or (pa.types.is_large_list(new) and pa.types.is_list(old))
+        )
+
+    fields = []
+    changed = False
+    for field in table.schema:
+        index = original.get_field_index(field.name)
+        old = original.field(index).type if index >= 0 else None
+        if old is not None and old != field.type and narrower(field.type, old):
+            fields.append(field.with_type(old))
+            changed = True
+        else:
+            fields.append(field)
+    if not changed:
+        return table
+    try:
+        return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. over 2 GiB of text
+        return table
+
+
+def as_pandas(accepted: pl.DataFrame, value: Any, rows: list[int]) -> Any:
+    """Accepted rows as a pandas frame like ``value``: its dtypes, the index labels of ``rows``."""
+    import pyarrow as pa  # noqa: PLC0415 - pandas input goes through Arrow
+
+    original = pa.Schema.from_pandas(value.iloc[:0], preserve_index=False)
+    frame = like_arrow(accepted.to_arrow(), original).to_pandas()
+    for name in frame.columns:
+        if name in value.columns and frame[name].dtype != value[name].dtype:
+            with contextlib.suppress(TypeError, ValueError):  # a normalized column stays so
+                frame[name] = frame[name].astype(value[name].dtype)
+    # named index levels came in as leading columns: they go back into the index
+    levels = [n for n in value.index.names if n is not None and n not in value.columns]
+    frame = frame.drop(columns=[n for n in levels if n in frame.columns])
+    frame.index = value.index[rows]
+    return frame

@@ -30,11 +30,14 @@ from inputguard._guard.arguments import (
     MAPPING,
     MODEL,
     OTHER,
+    PANDAS,
     RECORD_KINDS,
     TABLE,
+    as_pandas,
     dataclass_fields,
     height,
     kind_of,
+    like_arrow,
     locate,
     qualname,
     rebuild,
@@ -314,7 +317,7 @@ class GuardedCall:
             return self._frame_rejected(value, rejected, whole, audit=(bound, pending))
         if result.ok:
             self._finish(bound, pending, "none", result)
-            return self._frame_out(result, kind), None
+            return self._frame_out(result, kind, value), None
         policy = self._policy
         if policy == "fallback":
             self._finish(bound, pending, policy, result)
@@ -324,7 +327,7 @@ class GuardedCall:
             return value, None
         if policy == "quarantine":
             self._quarantine(bound, pending, result, result)
-            return self._frame_out(result, kind), None
+            return self._frame_out(result, kind, value), None
         self._finish(bound, pending, policy, result)
         raise result.rejection(f"given to {self._function}")
 
@@ -351,7 +354,7 @@ class GuardedCall:
             self._finish(bound, pending, "raise", verdict)
         raise rejected
 
-    def _frame_out(self, result: Result, kind: str) -> Any:
+    def _frame_out(self, result: Result, kind: str, value: Any) -> Any:
         accepted = result.accepted
         if not self._keep_meta:
             originals = [c for c in result.quarantined.columns if c not in RESERVED_COLUMNS]
@@ -360,11 +363,13 @@ class GuardedCall:
             return accepted
         if kind == LAZY:
             return accepted.lazy()
-        table = accepted.to_arrow()
+        import pyarrow as pa  # noqa: PLC0415 - imported whenever Arrow or pandas input is given
+
+        if kind == PANDAS:
+            return as_pandas(accepted, value, result.accepted[ROW_ID].to_list())
+        table = like_arrow(accepted.to_arrow(), value.schema)
         if kind == TABLE:
             return table
-        import pyarrow as pa  # noqa: PLC0415 - pyarrow is imported whenever a RecordBatch is given
-
         batches = table.combine_chunks().to_batches()
         return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
 

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import polars as pl
 import pyarrow as pa
@@ -141,6 +141,25 @@ def run_query(fn: Callable[[], T], *, what: str) -> T:
         if kind.__name__ != "PanicException" or kind.__module__ != "pyo3_runtime":
             raise
         raise _unreadable(what, error) from error
+
+
+def reject_foreign(error: Exception, *, what: str) -> NoReturn:
+    """Re-raise an error met while reading a record: the caller's objects failed, or a bug.
+
+    A record's `Mapping` whose ``__getitem__`` raises, a ``tzinfo`` whose ``utcoffset`` raises:
+    the innermost frame of the traceback is the caller's code, and the record is unreadable
+    (`InputRejected` with ``schema.unreadable``, the error as ``__cause__``). An error raised
+    in inputguard's own code is a bug and propagates unchanged.
+
+    Raises:
+        InputRejected: The error came from outside inputguard.
+    """
+    last = None
+    for last in _frames(error.__traceback__):  # noqa: B007 - the innermost frame is wanted
+        pass
+    if last is None or last.startswith((_PACKAGE_DIR, "<inputguard")):  # ours, or generated
+        raise error
+    raise _unreadable(what, error) from error
 
 
 def schema_of(lf: pl.LazyFrame) -> pl.Schema:

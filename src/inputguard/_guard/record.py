@@ -37,6 +37,8 @@ from inputguard._core.clock import FixedClock, read_clock, system_clock
 from inputguard._core.result import Verdict
 from inputguard._core.steps import FALLBACK, FastStep, SteppedValidator
 from inputguard._core.validator import RecordContext
+from inputguard._guard.inputs import reject_foreign
+from inputguard.exceptions import InputGuardError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -93,6 +95,8 @@ def compile_record_path(
     strict = os.environ.get(STRICT_ENV, "") not in ("", "0")
     namespace: dict[str, Any] = {
         "_FALLBACK_ERRORS": FALLBACK_ERRORS,
+        "_InputGuardError": InputGuardError,
+        "_foreign": reject_foreign,
         "_reference": reference,
         "_verdict": tuple.__new__,  # a Verdict from a prepared tuple: the one object per call
         "_Verdict": Verdict,
@@ -140,6 +144,10 @@ def compile_record_path(
             "                return _verdict(_Verdict, (True, new, (), (), None, now, ()))",
             "        except _FALLBACK_ERRORS as error:",
             "            return _strict(record, now, error)" if strict else "            pass",
+            "        except _InputGuardError:",
+            "            raise",
+            "        except Exception as error:",
+            "            _foreign(error, what='checking the record')",
             "    return _reference(record, now)",
         ]
     )

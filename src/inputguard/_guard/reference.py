@@ -13,8 +13,9 @@ from inputguard._core.reasons import Reason
 from inputguard._core.result import Verdict
 from inputguard._core.validator import RecordContext
 from inputguard._guard.batch import require_columns
+from inputguard._guard.inputs import reject_foreign
 from inputguard._guard.schema import StructuralSchema, record_schema_reasons
-from inputguard.exceptions import InputRejected
+from inputguard.exceptions import InputGuardError, InputRejected
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,8 +35,25 @@ def check_reference(
 ) -> Verdict:
     """Every validator's ``check_record`` with the clock reading ``now``.
 
-    The reference the compiled record path is held to, and what it falls back to.
+    The reference the compiled record path is held to, and what it falls back to. An error
+    raised by the record's own objects (a `Mapping` or ``tzinfo`` of the caller's that fails)
+    rejects the record (``schema.unreadable``, the error as ``__cause__``).
     """
+    try:
+        return _check(validators, required, record, now, schema)
+    except InputGuardError:
+        raise
+    except Exception as error:  # the record's own objects failed (or a bug: re-raised)
+        reject_foreign(error, what="checking the record")
+
+
+def _check(
+    validators: Sequence[Validator],
+    required: Sequence[str],
+    record: Mapping[str, Any],
+    now: datetime,
+    schema: StructuralSchema | None,
+) -> Verdict:
     if record.__class__ is not dict and not isinstance(record, Mapping):
         raise InputRejected(
             f"check() takes a mapping of column to value (got {type(record).__name__})",
@@ -51,22 +69,7 @@ def check_reference(
     fields: list[str | None] = [column for _, column in found]
     warnings: list[str] = []
     updates: dict[str, Any] = {}
-    owner: str | None = None
-    for validator in validators:
-        outcome = validator.check_record(record, ctx)
-        if outcome.reasons:
-            reasons += outcome.reasons
-            if outcome.fields:
-                fields += outcome.fields
-            else:  # the validator's only column, if it has one
-                columns = validator.columns
-                fields += [columns[0] if len(columns) == 1 else None] * len(outcome.reasons)
-        if outcome.warnings:
-            warnings += outcome.warnings
-        if outcome.updates:
-            updates.update(outcome.updates)
-        if owner is None:
-            owner = outcome.owner
+    owner = _collect(validators, record, ctx, (reasons, fields, warnings, updates))
     if not reasons:
         return Verdict(
             True,
@@ -87,3 +90,30 @@ def check_reference(
         now,
         tuple(c for _, c in pairs),
     )
+
+
+def _collect(
+    validators: Sequence[Validator],
+    record: Mapping[str, Any],
+    ctx: RecordContext,
+    into: tuple[list[str], list[str | None], list[str], dict[str, Any]],
+) -> str | None:
+    """Run every validator's ``check_record``, appending to ``into``; return the first owner."""
+    reasons, fields, warnings, updates = into
+    owner: str | None = None
+    for validator in validators:
+        outcome = validator.check_record(record, ctx)
+        if outcome.reasons:
+            reasons += outcome.reasons
+            if outcome.fields:
+                fields += outcome.fields
+            else:  # the validator's only column, if it has one
+                columns = validator.columns
+                fields += [columns[0] if len(columns) == 1 else None] * len(outcome.reasons)
+        if outcome.warnings:
+            warnings += outcome.warnings
+        if outcome.updates:
+            updates.update(outcome.updates)
+        if owner is None:
+            owner = outcome.owner
+    return owner
