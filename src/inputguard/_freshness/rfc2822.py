@@ -92,24 +92,30 @@ class Rfc2822:
 
     def text_exprs(self, text: pl.Expr) -> tuple[pl.Expr | None, pl.Expr | None]:
         """The grammar's regex, a direct parse of the two usual spellings, the rest rebuilt."""
+        # Each costly part (the regex, each parse) must appear once in the expression tree:
+        # polars' common-subexpression pass does not reuse a part nested at two depths.
+        matched = text.str.contains(_PL_GRAMMAR)
         http = text.str.ends_with(" GMT")
         numeric = (
-            pl.when(~http)
+            pl.when(matched & ~http)
             .then(text)
             .str.to_datetime(_NUMERIC, strict=False, time_unit="us", time_zone="UTC")
         )
         gmt = (
-            pl.when(http)
+            pl.when(matched & http)
             .then(text)
             .str.to_datetime(_HTTP, strict=False, time_unit="us")
             .dt.replace_time_zone("UTC")
         )
-        # Each costly part appears once (see `parse_timestamp_expr`).
-        direct = pl.when(text.str.contains(_PL_GRAMMAR)).then(pl.coalesce(numeric, gmt))
-        rest = pl.when(direct.is_null()).then(text)
-        return pl.coalesce(
-            direct, _rebuilt(pl.when(rest.str.contains(_PL_GRAMMAR)).then(rest))
-        ), None
+        # The rest (no weekday, no seconds, other zone names) is rebuilt, only those rows. They
+        # are told apart by their length, not by a null direct parse: an expression built on
+        # the parse's result would repeat the parse.
+        size = text.str.len_bytes()
+        typical = (text.str.slice(3, 2) == ", ") & pl.when(http).then(
+            size.is_between(28, 29)  # "Www, D Mmm YYYY hh:mm:ss GMT", day of one or two digits
+        ).otherwise(size.is_between(30, 31))  # "... hh:mm:ss +hhmm"
+        rest = pl.when(matched & ~typical).then(text)
+        return pl.coalesce(numeric, gmt, _rebuilt(rest)), None
 
     def number_expr(self, number: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
         """Numbers are not dates."""
