@@ -90,3 +90,32 @@ def test_inputguard_guard_without_a_file_is_a_clear_error(pytester: pytest.Pytes
 def test_options_are_listed_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["*--inputguard-config=PATH*", "*inputguard_config*"])
+
+
+IN_GIVEN = """
+from hypothesis import given, settings
+from inputguard import strategies as igst
+
+@settings(max_examples=5)
+@given(data=__import__("hypothesis").strategies.data())
+def test_guard_in_given(inputguard_guard_factory, data):
+    guard = inputguard_guard_factory()
+    record = data.draw(igst.records(guard))
+    assert guard.check(record).ok
+
+@settings(max_examples=5)
+@given(data=__import__("hypothesis").strategies.data())
+def test_function_scoped_in_given(inputguard_guard, data):
+    pass
+"""
+
+
+def test_the_factory_works_inside_given_where_the_fixture_cannot(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "guard.toml").write_text(GUARD_FILE)
+    pytester.makepyfile(IN_GIVEN)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--inputguard-config=guard.toml")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED*test_function_scoped_in_given*"])
+    result.stdout.fnmatch_lines(["*function_scoped_fixture*"])

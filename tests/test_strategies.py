@@ -156,6 +156,7 @@ GUARDS = {
     ),
 }
 IDS = list(GUARDS)
+_KEYS: dict[str, Any] = {"signing_keys": SIGNING_KEYS}
 PARAMS = [GUARDS[k] for k in IDS]
 
 
@@ -248,6 +249,25 @@ def test_extra_fields_are_added_and_not_checked(data: st.DataObject) -> None:
     assert guard.check(record).ok
     generated = data.draw(igst.frames(guard, min_rows=1, max_rows=3, extra=extra))
     assert generated.frame.columns == ["amount", "country", "ts"]
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [st.sampled_from([1, 2.5]), st.one_of(st.integers(-5, 5), st.floats(0, 1)), st.none()],
+    ids=["int-or-float", "mixed", "null"],
+)
+@given(data=st.data())
+def test_signed_extra_fields_are_signed_as_the_frame_holds_them(
+    amount: st.SearchStrategy[object], data: st.DataObject
+) -> None:
+    # [1, 2.5] is a Float64 column holding 1.0: the signature must be over 1.0, not 1
+    guard = _guard(ig.provenance(REGISTRY, signature="signature", signed=["amount"]))
+    generated = data.draw(
+        igst.frames(guard, min_rows=2, max_rows=6, extra={"amount": amount}, **_KEYS)
+    )
+    result = guard.validate(generated.frame)
+    assert result.accepted["row_id"].to_list() == list(generated.accepted_rows)
+    assert result.counts() == generated.counts()
 
 
 @given(data=st.data())

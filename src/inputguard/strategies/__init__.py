@@ -43,6 +43,7 @@ from inputguard.strategies._compose import (
     check_extra,
     check_reasons,
     draw_record,
+    draw_rows,
     expected,
     invalid_count,
     plan_for,
@@ -242,13 +243,10 @@ def frames(
             k = invalid_count(rows, invalid_fraction)
             positions = st.integers(0, rows - 1) if rows else st.nothing()  # an empty frame
             bad = set(draw(st.lists(positions, min_size=k, max_size=k, unique=True)))
-        values: list[dict[str, Any]] = []
-        split: list[tuple[str, ...]] = []
-        for i in range(rows):
-            broken = breakage(draw) if breakage is not None and i in bad else {}
-            values.append(draw_record(draw, plan, at, broken, fields, frame=True))
-            split.append(expected(plan, broken))
-        return GeneratedFrame(build_frame(plan, values, fields), tuple(split), at)
+        breaks = [breakage(draw) if breakage is not None and i in bad else {} for i in range(rows)]
+        values = draw_rows(draw, plan, at, breaks, fields)
+        split = tuple(expected(plan, broken) for broken in breaks)
+        return GeneratedFrame(build_frame(plan, values, fields), split, at)
 
     return generated()
 

@@ -246,12 +246,16 @@ def draw_record(
     extra: Mapping[str, SearchStrategy[Any]],
     *,
     frame: bool,
+    given: Mapping[str, Any] | None = None,
 ) -> Values:
     """Draw one record: the caller's extra fields first, then every family in drawing order.
 
-    Families in ``broken`` fail with the given reason; the others pass.
+    Families in ``broken`` fail with the given reason; the others pass. ``given`` holds extra
+    values already drawn (as a frame column holds them), which are used instead of drawing.
     """
-    record: Values = {name: draw(strategy) for name, strategy in extra.items()}
+    record: Values = (
+        {name: draw(strategy) for name, strategy in extra.items()} if given is None else {**given}
+    )
     for i in plan.draw_order:
         family = plan.families[i]
         text = frame or i in plan.text_only
@@ -260,6 +264,37 @@ def draw_record(
         else:
             record.update(family.valid(draw, now, record, frame=text))
     return record
+
+
+def draw_rows(
+    draw: st.DrawFn,
+    plan: Plan,
+    now: datetime,
+    breaks: Sequence[Mapping[int, str]],
+    extra: Mapping[str, SearchStrategy[Any]],
+) -> list[Values]:
+    """Draw a frame's rows, one per entry of ``breaks`` (which families fail in that row).
+
+    The extra columns are drawn first, column by column, and read back as the frame column
+    holds them (``[1, 2.5]`` is a Float64 column holding ``1.0``): a family that signs an
+    extra field signs the value the frame will carry, not the value the strategy drew.
+    """
+    held = {
+        name: pl.Series(name, [draw(strategy) for _ in breaks], strict=False).to_list()
+        for name, strategy in extra.items()
+    }
+    return [
+        draw_record(
+            draw,
+            plan,
+            now,
+            broken,
+            extra,
+            frame=True,
+            given={name: column[row] for name, column in held.items()},
+        )
+        for row, broken in enumerate(breaks)
+    ]
 
 
 _BOOLS = st.booleans()

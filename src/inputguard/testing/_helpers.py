@@ -1,15 +1,19 @@
-"""A clock tests can move, and a view of the audit events a test produced."""
+"""A clock tests can move, a view of the audit events a test produced, a guard factory."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from inputguard._core.duration import Duration, parse_duration
 from inputguard.exceptions import ConfigurationError
 
-__all__ = ["DEFAULT_INSTANT", "AuditEvents", "FrozenClock"]
+if TYPE_CHECKING:
+    from inputguard._core.clock import Clock
+    from inputguard._guard.guard import Guard
+
+__all__ = ["DEFAULT_INSTANT", "AuditEvents", "FrozenClock", "GuardFactory"]
 
 DEFAULT_INSTANT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 """Where `FrozenClock` starts unless told otherwise."""
@@ -122,3 +126,31 @@ class AuditEvents(Sequence[MutableMapping[str, Any]]):
 
     def __repr__(self) -> str:
         return f"AuditEvents({[e.get('event') for e in self._events()]!r})"
+
+
+class GuardFactory:
+    """Builds the configured guard with a given clock (a `FrozenClock` of its own by default).
+
+    >>> import inputguard as ig
+    >>> make = GuardFactory(ig.Guard([ig.freshness("ts", error_after="1h")], name="g"))
+    >>> guard = make()
+    >>> guard.name, type(guard.clock).__name__
+    ('g', 'FrozenClock')
+    """
+
+    __slots__ = ("_loaded",)
+
+    def __init__(self, loaded: Guard) -> None:
+        self._loaded = loaded
+
+    def __call__(self, clock: Clock | None = None) -> Guard:
+        """A new guard with the configured validators and name, reading ``clock``."""
+        from inputguard._guard.guard import Guard  # noqa: PLC0415
+
+        loaded = self._loaded
+        return Guard(
+            loaded.validators, name=loaded.name, clock=FrozenClock() if clock is None else clock
+        )
+
+    def __repr__(self) -> str:
+        return f"GuardFactory({self._loaded.name!r})"

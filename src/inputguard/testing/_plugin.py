@@ -8,6 +8,9 @@ Fixtures:
     audit_events: The audit events inputguard logs during the test (`AuditEvents`).
     inputguard_guard: The guard described by ``--inputguard-config PATH`` or the ini option
         ``inputguard_config``, reading ``frozen_clock``.
+    inputguard_guard_factory: Session-scoped: builds that guard with a clock of the caller's
+        choice; the form to use inside Hypothesis's ``@given``, which refuses function-scoped
+        fixtures.
 """
 
 from __future__ import annotations
@@ -19,12 +22,18 @@ import pytest
 import structlog
 
 from inputguard._guard.guard import Guard
-from inputguard.testing._helpers import AuditEvents, FrozenClock
+from inputguard.testing._helpers import AuditEvents, FrozenClock, GuardFactory
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["audit_events", "frozen_clock", "inputguard_guard", "pytest_addoption"]
+__all__ = [
+    "audit_events",
+    "frozen_clock",
+    "inputguard_guard",
+    "inputguard_guard_factory",
+    "pytest_addoption",
+]
 
 _OPTION = "--inputguard-config"
 _INI = "inputguard_config"
@@ -92,3 +101,13 @@ def inputguard_guard(_inputguard_loaded_guard: Guard, frozen_clock: FrozenClock)
     """The configured guard (loaded once per session), reading the test's ``frozen_clock``."""
     loaded = _inputguard_loaded_guard
     return Guard(loaded.validators, name=loaded.name, clock=frozen_clock)
+
+
+@pytest.fixture(scope="session")
+def inputguard_guard_factory(_inputguard_loaded_guard: Guard) -> GuardFactory:
+    """Session-scoped: ``factory(clock=None)`` builds the configured guard (safe in ``@given``).
+
+    Hypothesis refuses function-scoped fixtures inside ``@given`` (they are not reset between
+    examples); this one holds no per-test state, and each call builds a guard of its own.
+    """
+    return GuardFactory(_inputguard_loaded_guard)
