@@ -142,6 +142,18 @@ GUARDS = {
         ig.freshness("ingest_ts", error_after="1d", warn_after="1h", max_future_skew="5m"),
     ),
     "sources": _guard(ig.provenance(REGISTRY)),
+    "aliases": _guard(
+        ig.provenance(
+            ig.SourceRegistry(
+                [
+                    ig.Source("checkout_web", "team-web", "active", aliases=("Checkout-Web",)),
+                    ig.Source("crm", "team-crm", "suspended", aliases=("CRM",)),
+                ],
+                default_owner="platform",
+            )
+        ),
+        ig.freshness("ts", error_after="1h"),
+    ),
     "terms": _guard(ig.terminology("country", VOCAB)),
     "all_three": _guard(
         ig.provenance(REGISTRY, signature="signature", signed=["country", "amount"]),

@@ -630,3 +630,117 @@ def test_every_signature_reason_has_an_attack() -> None:
         "signature.invalid",
     }
     assert len(list(_iter_attack_ids())) == len(ATTACKS)
+
+
+# -- aliases: explicit other spellings of one source, the canonical id in results -----------
+
+ALIASED = ig.SourceRegistry(
+    [
+        ig.Source("checkout_web", "team-web", "active", aliases=("Checkout-Web", "checkout-web")),
+        ig.Source("crm", "team-crm", "suspended", aliases=("CRM",)),
+    ],
+    default_owner="platform",
+)
+
+
+def _aliased_guard() -> ig.Guard:
+    return ig.Guard(
+        [ig.provenance(ALIASED), ig.freshness("ts", error_after="1h")],
+        name="aliased",
+        clock=ig.FixedClock(NOW),
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "reasons", "owner", "accepted_as"),
+    [
+        ("Checkout-Web", (), None, "checkout_web"),
+        ("checkout-web", (), None, "checkout_web"),
+        ("checkout_web", (), None, "checkout_web"),
+        ("CHECKOUT-WEB", ("source.unknown",), "platform", None),  # never folded implicitly
+        ("CRM", ("source.suspended",), "team-crm", None),
+    ],
+)
+def test_aliases_name_their_source_on_both_paths(
+    source: str, reasons: tuple[str, ...], owner: str | None, accepted_as: str | None
+) -> None:
+    guard = _aliased_guard()
+    record = {"source": source, "ts": "2026-11-22T11:30Z"}
+    verdict = guard.check(record)
+    assert verdict.reasons == reasons
+    result = guard.validate(pl.DataFrame({k: [v] for k, v in record.items()}))
+    if accepted_as is None:
+        assert verdict.owner == owner
+        assert result.quarantined["owner"].to_list() == [owner]
+        assert result.quarantined["source"].to_list() == [source]  # the original, kept
+    else:
+        assert verdict.record["source"] == accepted_as
+        assert result.accepted["source"].to_list() == [accepted_as]
+
+
+def test_an_aliased_row_has_its_sources_owner_and_counts_under_the_id() -> None:
+    guard = _aliased_guard()
+    frame = pl.DataFrame(
+        {
+            "source": ["Checkout-Web", "checkout_web", "Checkout-Web"],
+            "ts": ["2026-11-22T11:30Z", "2026-11-22T11:30Z", "2020-01-01T00:00Z"],
+        }
+    )
+    with capture_logs() as logs:
+        result = guard.validate(frame)
+    assert result.quarantined["owner"].to_list() == ["team-web"]
+    assert guard.check({"source": "Checkout-Web", "ts": "2020-01-01T00:00Z"}).owner == "team-web"
+    (event,) = [e for e in logs if e["event"] == "inputguard.validate"]
+    assert event["sources"]["checkout_web"]["accepted"] == 2
+
+
+def test_aliases_are_read_from_the_registry_file(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        'default_owner = "platform"\n[sources.checkout_web]\nowner = "team-web"\n'
+        'status = "active"\naliases = ["Checkout-Web"]\nerror_after = "15m"\n'
+    )
+    registry = ig.SourceRegistry.from_file(path)
+    assert registry.aliases == {"Checkout-Web": "checkout_web"}
+    assert registry.canonical("Checkout-Web") == "checkout_web"
+    assert registry.owner_of("Checkout-Web") == "team-web"
+    assert (
+        registry.freshness_limits()["Checkout-Web"] == registry.freshness_limits()["checkout_web"]
+    )
+    plain = ig.SourceRegistry([ig.Source("checkout_web", "team-web", "active")], default_owner="p")
+    assert (
+        plain.digest
+        != ig.SourceRegistry(
+            [ig.Source("checkout_web", "team-web", "active", aliases=("x",))], default_owner="p"
+        ).digest
+    )
+
+
+@pytest.mark.parametrize(
+    ("sources", "message"),
+    [
+        ([ig.Source("a", "t", "active"), ("b", ("a",))], "is itself a registered source id"),
+        ([("a", ("x",)), ("b", ("x",))], "listed for both 'a' and 'b'"),
+    ],
+)
+def test_clashing_aliases_are_refused(sources: list[object], message: str) -> None:
+    built = [
+        s if isinstance(s, ig.Source) else ig.Source(s[0], "t", "active", aliases=s[1])  # type: ignore[index]
+        for s in sources
+    ]
+    with pytest.raises(ig.ConfigurationError, match=message):
+        ig.SourceRegistry(built, default_owner="p")
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ("Checkout", "must be a list"),
+        (("",), "non-empty"),
+        (("a", "a"), "distinct"),
+        (("s",), "differ"),
+    ],
+)
+def test_bad_aliases_are_refused(aliases: object, message: str) -> None:
+    with pytest.raises(ig.ConfigurationError, match=message):
+        ig.Source("s", "t", "active", aliases=aliases)  # type: ignore[arg-type]

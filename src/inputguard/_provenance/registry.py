@@ -34,7 +34,9 @@ _PLACEHOLDER_OWNERS: Final = frozenset(
     {"tbd", "todo", "unknown", "none", "n/a", "na", "nobody", "-", "?", "null", "owner"}
 )
 _KEY_FIELDS: Final = frozenset({"kid", "alg", "env", "file", "not_before", "not_after"})
-_SOURCE_FIELDS: Final = frozenset({"owner", "status", "error_after", "warn_after", "keys"})
+_SOURCE_FIELDS: Final = frozenset(
+    {"owner", "status", "error_after", "warn_after", "keys", "aliases"}
+)
 _TOP_FIELDS: Final = frozenset({"version", "default_owner", "sources"})
 _REFERENCE_HINT: Final = (
     'secrets are never written in the registry: reference them with env = "VAR" or file = "path"'
@@ -139,9 +141,13 @@ class Source:
             ``"retired"`` (refused for good).
         freshness: Freshness limits for this source's rows, overriding the validator's defaults.
         keys: The source's verification keys; several may be valid at once (rotation).
+        aliases: Other spellings records may carry for this source (``"Checkout-Web"`` for
+            ``"checkout_web"``), each exact: nothing is folded implicitly. Accepted rows carry
+            the canonical ``id``; signatures are over the canonical ``id``.
 
     Raises:
-        ConfigurationError: A missing or invalid field, or a key id listed twice.
+        ConfigurationError: A missing or invalid field, a key id listed twice, or an alias
+            that is empty, repeated or the id itself.
     """
 
     id: str
@@ -149,6 +155,7 @@ class Source:
     status: Status
     freshness: FreshnessLimits | None = None
     keys: tuple[SigningKey, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -169,6 +176,18 @@ class Source:
                 raise ConfigurationError(f"key id {key.kid!r} is listed twice")
             seen.add(key.kid)
         object.__setattr__(self, "keys", keys)
+        if isinstance(self.aliases, str) or not isinstance(self.aliases, (list, tuple)):
+            raise ConfigurationError(f"'aliases' must be a list of strings (got {self.aliases!r})")
+        aliases = tuple(self.aliases)
+        for alias in aliases:
+            if not isinstance(alias, str) or not alias:
+                raise ConfigurationError(f"an alias must be a non-empty string (got {alias!r})")
+        if self.id in aliases or len(set(aliases)) != len(aliases):
+            raise ConfigurationError(
+                f"'aliases' of {self.id!r} must be distinct and differ from the id "
+                f"(got {aliases!r})"
+            )
+        object.__setattr__(self, "aliases", aliases)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -197,6 +216,7 @@ class SourceRegistry:
     default_owner: str
     path: str | None = None
     _by_id: Mapping[str, Source] = field(init=False, compare=False, hash=False)
+    _canonical: Mapping[str, str] = field(init=False, compare=False, hash=False)
 
     def __init__(
         self, sources: Iterable[Source], *, default_owner: str, path: str | None = None
@@ -213,6 +233,7 @@ class SourceRegistry:
         object.__setattr__(self, "default_owner", _check_owner(default_owner, "default_owner"))
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_canonical", _alias_map(checked))
 
     def __getstate__(self) -> tuple[Any, ...]:
         return (self.sources, self.default_owner, self.path)
@@ -223,6 +244,7 @@ class SourceRegistry:
         object.__setattr__(self, "default_owner", default_owner)
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "_by_id", {s.id: s for s in sources})
+        object.__setattr__(self, "_canonical", _alias_map(sources))
 
     def __repr__(self) -> str:
         # Content, not location: the repr feeds the guard fingerprint, which must change when
@@ -231,10 +253,12 @@ class SourceRegistry:
         return f"<SourceRegistry {where}{len(self.sources)} sources sha256:{self.digest[:8]}>"
 
     def __contains__(self, source_id: object) -> bool:
-        return isinstance(source_id, str) and source_id in self._by_id
+        return isinstance(source_id, str) and (
+            source_id in self._by_id or source_id in self._canonical
+        )
 
     def __getitem__(self, source_id: str) -> Source:
-        return self._by_id[source_id]
+        return self._by_id[self._canonical.get(source_id, source_id)]
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -244,10 +268,31 @@ class SourceRegistry:
         """The registered source ids, in file order."""
         return tuple(self._by_id)
 
+    @property
+    def aliases(self) -> Mapping[str, str]:
+        """Every alias and the canonical id it stands for (empty when none are listed)."""
+        return self._canonical
+
+    def canonical(self, source_id: object) -> str | None:
+        """The registered id ``source_id`` names (itself, or through an alias), or None.
+
+        >>> registry = SourceRegistry(
+        ...     [Source("checkout_web", "team-web", "active", aliases=("Checkout-Web",))],
+        ...     default_owner="ops",
+        ... )
+        >>> registry.canonical("Checkout-Web"), registry.canonical("checkout-web")
+        ('checkout_web', None)
+        """
+        if not isinstance(source_id, str):
+            return None
+        if source_id in self._by_id:
+            return source_id
+        return self._canonical.get(source_id)
+
     def owner_of(self, source_id: object) -> str:
-        """The owner of ``source_id``, or the default owner when it is not registered."""
+        """The owner of ``source_id`` (an id or an alias), or the default owner when unknown."""
         if isinstance(source_id, str):
-            source = self._by_id.get(source_id)
+            source = self._by_id.get(self._canonical.get(source_id, source_id))
             if source is not None:
                 return source.owner
         return self.default_owner
@@ -262,7 +307,9 @@ class SourceRegistry:
         >>> registry.freshness_limits()["pos"] == limits
         True
         """
-        return {s.id: s.freshness for s in self.sources if s.freshness is not None}
+        limits = {s.id: s.freshness for s in self.sources if s.freshness is not None}
+        # an alias has its source's limits: the rows it names are that source's rows
+        return limits | {a: limits[i] for a, i in self._canonical.items() if i in limits}
 
     @property
     def digest(self) -> str:
@@ -293,6 +340,7 @@ class SourceRegistry:
                         ]
                         for k in s.keys
                     ],
+                    *([list(s.aliases)] if s.aliases else []),
                 ]
                 for s in self.sources
             ],
@@ -337,6 +385,25 @@ class SourceRegistry:
         return _parse(data, where=where, base=Path(path).parent)
 
 
+def _alias_map(sources: Iterable[Source]) -> dict[str, str]:
+    """Alias -> canonical id; an alias that is an id or another source's alias is refused."""
+    sources = tuple(sources)
+    ids = {s.id for s in sources}
+    out: dict[str, str] = {}
+    for source in sources:
+        for alias in source.aliases:
+            if alias in ids:
+                raise ConfigurationError(
+                    f"alias {alias!r} of {source.id!r} is itself a registered source id"
+                )
+            if alias in out:
+                raise ConfigurationError(
+                    f"alias {alias!r} is listed for both {out[alias]!r} and {source.id!r}"
+                )
+            out[alias] = source.id
+    return out
+
+
 def _fail(where: str, key: str, exc: ConfigurationError | str) -> ConfigurationError:
     return ConfigurationError(f"{where}: {key}: {exc}")
 
@@ -372,7 +439,10 @@ def _parse(data: Mapping[str, Any], *, where: str, base: Path) -> SourceRegistry
         _parse_source(source_id, table, where=where, base=base)
         for source_id, table in tables.items()
     ]
-    return SourceRegistry(sources, default_owner=default_owner, path=where)
+    try:
+        return SourceRegistry(sources, default_owner=default_owner, path=where)
+    except ConfigurationError as exc:  # an alias that clashes across sources
+        raise _fail(where, "sources", exc) from None
 
 
 def _parse_source(source_id: str, table: object, *, where: str, base: Path) -> Source:
@@ -398,8 +468,11 @@ def _parse_source(source_id: str, table: object, *, where: str, base: Path) -> S
         _parse_key(raw, where=where, key=f"{key}.keys[{i}]", base=base)
         for i, raw in enumerate(raw_keys)
     )
+    aliases = table.get("aliases", [])
+    if not isinstance(aliases, list):
+        raise _fail(where, f"{key}.aliases", f"must be an array of strings (got {aliases!r})")
     try:
-        return Source(source_id, table["owner"], table["status"], limits, keys)
+        return Source(source_id, table["owner"], table["status"], limits, keys, tuple(aliases))
     except ConfigurationError as exc:
         raise _fail(where, key, exc) from None
 

@@ -103,6 +103,15 @@ class Provenance:
                 owner=entry.owner,
                 fields=() if reason is None else (self.source,),
             )
+        for alias, canonical in self.registry.aliases.items():
+            known = by_source[canonical]
+            # An alias passes as its source does, and the accepted record carries the id.
+            by_source[alias] = RecordOutcome(
+                reasons=known.reasons,
+                owner=known.owner,
+                fields=known.fields,
+                updates={self.source: canonical},
+            )
         default = self.registry.default_owner
         at = (self.source,)
         object.__setattr__(self, "_by_source", by_source)
@@ -156,9 +165,10 @@ class Provenance:
             return self._unknown
         if known.reasons or self.signature is None:  # suspended or retired; or nothing to verify
             return known
-        reason = self._signature_reason(record, value, ctx.now)
+        canonical = known.updates.get(self.source, value)  # an alias: the id it stands for
+        reason = self._signature_reason(record, canonical, ctx.now)
         if reason is None:
-            return RecordOutcome(owner=known.owner)
+            return RecordOutcome(owner=known.owner, updates=known.updates)
         return RecordOutcome(reasons=(reason,), owner=known.owner, fields=(self.signature,))
 
     def record_step(self, prefix: str) -> FastStep | None:
@@ -168,7 +178,8 @@ class Provenance:
         """
         if self.signature is not None:
             return None
-        active = frozenset(i for i, known in self._by_source.items() if not known.reasons)
+        # Aliases are not in the set: they take `check_record`, which also renames them.
+        active = frozenset(s.id for s in self.registry.sources if s.status == "active")
         return FastStep(
             lines=(f"if record[{self.source!r}] not in {prefix}active:", f"    {FALLBACK}"),
             constants={f"{prefix}active": active},
@@ -214,6 +225,11 @@ class Provenance:
         column = pl.col(self.source)
         text = is_text(ctx.schema[self.source])
         src = column.cast(pl.String) if text else pl.lit(None, pl.String)
+        aliases = registry.aliases
+        if text and aliases:  # every rule below reads the canonical id
+            src = pl.coalesce(
+                lookup(src, list(aliases), list(aliases.values()), dtype=pl.String()), src
+            )
         if text:
             owner = lookup(
                 src,
@@ -245,7 +261,8 @@ class Provenance:
         if self.signature is not None and text:
             prepare = self._signature_stages(ctx, src)
             rules.append(Coded(pl.col(prepare.helper), SIG_ORDER, field=self.signature))
-        return BatchPlan(rules=tuple(rules), prepare=prepare, row_owner=owner)
+        outputs = {self.source: src} if text and aliases else {}
+        return BatchPlan(rules=tuple(rules), outputs=outputs, prepare=prepare, row_owner=owner)
 
     def _token(self) -> str:
         return hashlib.sha256(repr(self).encode()).hexdigest()[:12]

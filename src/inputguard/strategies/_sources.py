@@ -145,12 +145,16 @@ class ProvenanceFamily:
         self._v = validator
         registry = validator.registry
         by_status: dict[str, list[str]] = {"active": [], "suspended": [], "retired": []}
+        spellings: dict[str, list[str]] = {"active": [], "suspended": [], "retired": []}
         for s in registry.sources:
             by_status[s.status].append(s.id)
-        self._suspended = st.sampled_from(by_status["suspended"] or ["-"])
-        self._retired = st.sampled_from(by_status["retired"] or ["-"])
+            spellings[s.status].extend((s.id, *s.aliases))  # an alias counts as its source
+        self._suspended = st.sampled_from(spellings["suspended"] or ["-"])
+        self._retired = st.sampled_from(spellings["retired"] or ["-"])
         self._has = {k: bool(v) for k, v in by_status.items()}
-        self._unknown = st.sampled_from(_unknown_ids(frozenset(registry.ids)))
+        self._unknown = st.sampled_from(
+            _unknown_ids(frozenset(registry.ids) | frozenset(registry.aliases))
+        )
         self._signer: dict[int, bytes | Ed25519PrivateKey] = {}
         keys: tuple[LoadedKey, ...] = validator.keyring.keys if validator.keyring else ()
         self._keys = keys
@@ -162,8 +166,8 @@ class ProvenanceFamily:
                 self._signer[i] = key.material
         active = by_status["active"]
         if validator.signature is None:
-            self._valid_sources: list[str] = active
-        else:
+            self._valid_sources: list[str] = spellings["active"]
+        else:  # signatures bind the canonical id: signed records carry it
             self._valid_sources = sorted({keys[i].source for i in self._signer} & set(active))
         if not self._valid_sources:
             need = (
