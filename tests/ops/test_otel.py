@@ -151,16 +151,13 @@ def test_the_original_guard_is_untouched_and_a_copy_travels_plain() -> None:
     assert arrived.validate(FRAME).counts() == guard.validate(FRAME).counts()
 
 
-def test_no_network_and_no_output_without_an_sdk(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_no_network_without_an_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("no socket may be opened")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     guard = inputguard.otel.instrument(base_guard())  # the global no-op providers
-    guard.validate(FRAME)
-    assert capsys.readouterr().out == ""
+    assert guard.validate(FRAME).counts() == base_guard().validate(FRAME).counts()
 
 
 def test_without_opentelemetry_the_error_says_what_to_install(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,14 +91,6 @@ def _parse_now(value: str | None) -> datetime | None:
             param_hint="'--now'",
         )
     return instant.astimezone(UTC)
-
-
-def _source_column(config: Path) -> str | None:
-    """The guard file's ``[guard] source_column`` (the guard's default, ``source``, if unset)."""
-    with config.open("rb") as handle:  # already parsed by Guard.from_config: it is valid TOML
-        table = tomllib.load(handle).get("guard", {})
-    value = table.get("source_column", "source")
-    return value if isinstance(value, str) else None
 
 
 def _known_rows(path: Path) -> int | None:
@@ -192,7 +183,7 @@ def _summary_document(
         "guard_fingerprint": guard.fingerprint,
         "config": os.fspath(config),
         "checked_at": at.isoformat().replace("+00:00", "Z"),
-        "source_column": _source_column(config),
+        "source_column": guard.source_column,
         "rows": rows,
         "accepted": rows - quarantined,
         "quarantined": quarantined,

@@ -11,19 +11,30 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from inputguard._core.result import SinkSummary
 from inputguard._ops import audit as _audit
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from datetime import datetime
 
     from inputguard._core.result import Result, Verdict
+    from inputguard._guard.batch import StreamCounts
 
-__all__ = ["EventSettings", "frame_event", "observe", "record_event", "whole_event"]
+__all__ = [
+    "EventSettings",
+    "frame_event",
+    "observe",
+    "record_event",
+    "sink_summary",
+    "summary_event",
+    "whole_event",
+]
 
 _perf_counter = time.perf_counter
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,44 @@ def _frame_extras(settings: EventSettings, result: Result) -> dict[str, object]:
             result.quarantined, settings.examples, settings.redact
         )
     return extras
+
+
+def sink_summary(
+    settings: EventSettings, counts: StreamCounts, checked_at: datetime, duration_s: float
+) -> SinkSummary:
+    """What a `Guard.sink` run wrote, as the `SinkSummary` it returns (counts, most first)."""
+    return SinkSummary(
+        guard=settings.guard,
+        fingerprint=settings.fingerprint,
+        checked_at=checked_at,
+        accepted=counts.accepted,
+        quarantined=counts.quarantined,
+        reasons=_ranked(counts.reasons),
+        reasons_by_column=_ranked(counts.by_column),
+        warnings=_ranked(counts.warnings),
+        duration_s=duration_s,
+    )
+
+
+def _ranked(counts: Mapping[K, int]) -> dict[K, int]:
+    """Counts, most frequent first (ties in key order)."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
+def summary_event(settings: EventSettings, summary: SinkSummary) -> dict[str, Any]:
+    """The fields of a `Guard.sink` run's one ``inputguard.validate`` event (``mode="sink"``)."""
+    return {
+        "guard": settings.guard,
+        "guard_fingerprint": settings.fingerprint,
+        "checked_at": summary.checked_at,
+        "rows_in": summary.rows,
+        "accepted": summary.accepted,
+        "quarantined": summary.quarantined,
+        "reasons": summary.reasons,
+        "duration_s": summary.duration_s,
+        "more": lambda: {"reasons_by_column": _audit.nest(summary.reasons_by_column)},
+        "mode": "sink",
+    }
 
 
 def whole_event(

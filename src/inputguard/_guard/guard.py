@@ -13,7 +13,14 @@ from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
 from inputguard._core.validator import BatchPlan, Validator
 from inputguard._guard.batch import as_lazy, build_plan, run_batch, stream
 from inputguard._guard.decorators import guarded
-from inputguard._guard.events import EventSettings, frame_event, observe, record_event
+from inputguard._guard.events import (
+    EventSettings,
+    frame_event,
+    observe,
+    record_event,
+    sink_summary,
+    summary_event,
+)
 from inputguard._guard.inputs import scan_source
 from inputguard._guard.record import compile_record_path
 from inputguard._guard.reference import check_reference
@@ -32,14 +39,6 @@ if TYPE_CHECKING:
     from inputguard._guard.decorators import OnFail, Sink
 
 __all__ = ["Guard"]
-
-K = TypeVar("K")
-
-
-def _ranked(counts: Mapping[K, int]) -> dict[K, int]:
-    """Counts, most frequent first (ties in key order)."""
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
-
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -186,6 +185,11 @@ class Guard:
     def validators(self) -> tuple[Validator, ...]:
         """The validators, in order."""
         return self._validators
+
+    @property
+    def source_column(self) -> str | None:
+        """The column (record key) holding the source id, for per-source counts; or None."""
+        return self._source_column
 
     @property
     def clock(self) -> Clock:
@@ -397,30 +401,8 @@ class Guard:
         at = self._instant(now)
         plan = build_plan(scan_source(source), self._validators, now=at, streaming=True)
         counts = stream(plan, *writers, on_batch=on_batch)
-        summary = SinkSummary(
-            guard=self._name,
-            fingerprint=self._fingerprint,
-            checked_at=at,
-            accepted=counts.accepted,
-            quarantined=counts.quarantined,
-            reasons=_ranked(counts.reasons),
-            reasons_by_column=_ranked(counts.by_column),
-            warnings=_ranked(counts.warnings),
-            duration_s=time.perf_counter() - started,
-        )
-        _audit.emit(
-            "inputguard.validate",
-            guard=self._name,
-            guard_fingerprint=self._fingerprint,
-            checked_at=at,
-            rows_in=summary.rows,
-            accepted=summary.accepted,
-            quarantined=summary.quarantined,
-            reasons=summary.reasons,
-            duration_s=summary.duration_s,
-            more=lambda: {"reasons_by_column": _audit.nest(summary.reasons_by_column)},
-            mode="sink",
-        )
+        summary = sink_summary(self._events, counts, at, time.perf_counter() - started)
+        _audit.emit("inputguard.validate", **summary_event(self._events, summary))
         return summary
 
     def check(self, record: Mapping[str, Any], *, now: datetime | None = None) -> Verdict:
