@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ["engine", "freshness", "provenance", "terminology", "term_quality", "latency"]
+SUITES = ["engine", "freshness", "provenance", "terminology", "term_quality", "latency", "pii"]
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ def record_event(settings: EventSettings, verdict: Verdict, started: float) -> d
 
 
 def _record_extras(settings: EventSettings, verdict: Verdict) -> dict[str, object]:
-    extras: dict[str, object] = {}
+    extras: dict[str, object] = {"warnings": dict.fromkeys(verdict.warnings, 1)}
     column = settings.source_column
     if column is not None and column in verdict.record:
         source = verdict.record[column]
@@ -116,7 +116,10 @@ def frame_event(settings: EventSettings, result: Result, **extra: Any) -> dict[s
 
 
 def _frame_extras(settings: EventSettings, result: Result) -> dict[str, object]:
-    extras: dict[str, object] = {"reasons_by_column": _audit.nest(result.counts_by_column())}
+    extras: dict[str, object] = {
+        "reasons_by_column": _audit.nest(result.counts_by_column()),
+        "warnings": result.warning_counts(),
+    }
     if settings.source_column is not None:
         extras["sources"] = _audit.by_source(
             result.accepted, result.quarantined, settings.source_column
@@ -161,7 +164,10 @@ def summary_event(settings: EventSettings, summary: SinkSummary) -> dict[str, An
         "quarantined": summary.quarantined,
         "reasons": summary.reasons,
         "duration_s": summary.duration_s,
-        "more": lambda: {"reasons_by_column": _audit.nest(summary.reasons_by_column)},
+        "more": lambda: {
+            "reasons_by_column": _audit.nest(summary.reasons_by_column),
+            "warnings": dict(summary.warnings),
+        },
         "mode": "sink",
     }
 
