@@ -57,13 +57,14 @@ def parse_duration(value: Duration, *, name: str = "duration") -> timedelta:
                 f"{name!r} must be a timedelta or a duration string such as '90s', '15m', '24h', "
                 f"'7d' or '1h30m' (got {value!r})"
             )
-        result = _total(_PART.findall(text))
-        if result is None:
+        total = _total(_PART.findall(text))
+        if total is None:
             shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
             raise ConfigurationError(
                 f"{name!r} is too large: durations are limited to {timedelta.max.days:,} days "
                 f"(got {shown!r})"
             )
+        result = total
     else:
         raise ConfigurationError(
             f"{name!r} must be a timedelta or a duration string (got {type(value).__name__})"
