@@ -29,9 +29,7 @@ __all__ = [
 ]
 
 _GRAMMAR: Final = (
-    # Any four digits but 0000 (the match-only regex then rejects year 0 by itself).
-    r"(?P<y>[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
-    r"-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[T ]"
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[T ]"
     r"(?P<h>[01][0-9]|2[0-3]):(?P<mi>[0-5][0-9])"
     r"(?::(?P<s>[0-5][0-9])(?:\.(?P<f>[0-9]{1,9}))?)?"
     r"[ ]*(?P<tz>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
@@ -121,18 +119,12 @@ def _parse_offset(text: str) -> timezone:
     return timezone(-delta if text[0] == "-" else delta)
 
 
-# Where the grammar allows it, chrono reads the text as it is: leading spaces, a "T", seconds,
-# any fraction and a zone ("Z", "z", "+hh:mm", "+hhmm", spaces before it) are all one format.
-_DIRECT: Final = "%Y-%m-%dT%H:%M:%S%.f%#z"
-
-
 def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The batch twin of `parse_timestamp`: one match-only regex, then one direct parse.
+    """The batch twin of `parse_timestamp`.
 
-    The grammar is checked once with a match-only regex (chrono alone is lenient: it reads
-    ``+2026``, one-digit fields and ``+01``). Texts in the grammar are then parsed as they
-    are with one chrono format; the few it cannot read (a space separator, no seconds,
-    trailing spaces, no offset) are rebuilt into that format, and only those rows.
+    The full grammar is checked once with a match-only regex; the parts then sit at fixed
+    positions or are found with three single-group extracts, which is an order of magnitude
+    cheaper than capturing every group.
 
     Args:
         text: A string expression.
@@ -142,19 +134,8 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         for texts without one; both null where the text is invalid. ``aware`` may lie outside
         the years 1-9999 (see `in_python_range`).
     """
-    # Written so that each costly part appears once: polars' common-subexpression pass does
-    # not reuse a part nested at two depths, and a regex or a parse run twice is the bill.
-    direct = pl.when(text.str.contains(PL_PATTERN)).then(
-        text.str.to_datetime(_DIRECT, strict=False, time_unit="us", time_zone="UTC")
-    )
-    rest = pl.when(direct.is_null()).then(text)  # null on (nearly) every row
-    slow_aware, slow_naive = _rebuilt(pl.when(rest.str.contains(PL_PATTERN)).then(rest))
-    return pl.coalesce(direct, slow_aware), slow_naive
-
-
-def _rebuilt(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Parse texts known to be in the grammar by rebuilding them into one fixed layout."""
     s = text.str.strip_chars(" ")
+    matched = text.str.contains(PL_PATTERN) & (s.str.slice(0, 4) != "0000")
     rest = s.str.slice(16)  # after "YYYY-MM-DDThh:mm": [:ss[.fraction]] [spaces] [zone]
     seconds = rest.str.extract(r"^:([0-9]{2})", 1).fill_null("00")
     fraction = rest.str.extract(r"^:[0-9]{2}\.([0-9]{1,9})", 1).fill_null("")
@@ -175,13 +156,13 @@ def _rebuilt(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .otherwise(pl.concat_str(tz_digits.str.slice(0, 3), pl.lit(":"), tz_digits.str.slice(3, 2)))
     )
     aware = (
-        pl.when(tz.is_not_null())
+        pl.when(matched & tz.is_not_null())
         .then(pl.concat_str(wall, offset))
         .otherwise(None)
         .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC")
     )
     naive = (
-        pl.when(text.is_not_null() & tz.is_null())
+        pl.when(matched & tz.is_null())
         .then(wall)
         .otherwise(None)
         .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")

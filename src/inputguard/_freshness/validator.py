@@ -38,7 +38,7 @@ from inputguard._freshness.formats import (
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from polars.expr.whenthen import ChainedThen, Then
 
@@ -274,6 +274,8 @@ class Freshness:
         naive_seen: pl.Expr | None = None
         ambiguous: pl.Expr | None = None
         helpers: dict[str, pl.Expr] = {}
+        raw: dict[str, pl.Expr] = {}  # each format's readings, computed before the helpers
+        tag = ctx.helper(f"fresh{zlib.crc32(repr(self).encode()):08x}")
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is None:
                 naive_seen, instant = col.is_not_null(), self._localize(col)
@@ -284,11 +286,10 @@ class Freshness:
             if dtype != _US_UTC:
                 instant = instant.cast(_US_UTC)
         else:
-            instant, naive_seen, ambiguous = self._read_exprs(col, dtype)
+            instant, naive_seen, ambiguous = self._read_exprs(col, dtype, tag, raw)
         if naive_seen is not None or ambiguous is not None or not _is_plain(instant, dtype):
             # Parsing and localizing cost far more than comparing: do it once, in `prepare`,
             # and let every rule read the helper columns.
-            tag = ctx.helper(f"fresh{zlib.crc32(repr(self).encode()):08x}")
             helpers = {f"{tag}_at": instant}
             instant = pl.col(f"{tag}_at")
             if naive_seen is not None:
@@ -322,13 +323,18 @@ class Freshness:
         return BatchPlan(
             rules=tuple(rules),
             outputs={self.column: instant},
-            prepare=(lambda lf: lf.with_columns(**helpers)) if helpers else None,
+            prepare=_stages(raw, helpers),
         )
 
     def _read_exprs(
-        self, col: pl.Expr, dtype: pl.DataType
+        self, col: pl.Expr, dtype: pl.DataType, tag: str, raw: dict[str, pl.Expr]
     ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
-        """The instant, naive and ambiguous flags of a text or number column (no datetimes)."""
+        """The instant, naive and ambiguous flags of a text or number column (no datetimes).
+
+        Each format's readings are first materialized into helper columns of ``raw``: polars'
+        common-subexpression pass does not always reuse a parse that several expressions
+        build on, and a parse run twice is the whole bill.
+        """
         if _is_text(dtype):
             text = col.cast(pl.String)
             readings = [f.text_exprs(text) for f in self.formats]
@@ -339,7 +345,17 @@ class Freshness:
             readings = []
         if not readings:
             return pl.lit(None, dtype=_US_UTC), None, None
-        found = combine(readings, self._localize)
+        columns: list[tuple[pl.Expr | None, pl.Expr | None]] = []
+        for i, pair in enumerate(readings):
+            refs: list[pl.Expr | None] = []
+            for kind, expr in zip("an", pair, strict=True):
+                if expr is None:
+                    refs.append(None)
+                    continue
+                raw[f"{tag}_r{i}{kind}"] = expr
+                refs.append(pl.col(f"{tag}_r{i}{kind}"))
+            columns.append((refs[0], refs[1]))
+        found = combine(columns, self._localize)
         naive = None if found.naive is None else found.naive.fill_null(value=False)
         return found.instant, naive, found.ambiguous
 
@@ -374,6 +390,20 @@ class Freshness:
 
 
 _DEFAULT: Final = (Iso8601(),)
+
+
+def _stages(*stages: dict[str, pl.Expr]) -> Callable[[pl.LazyFrame], pl.LazyFrame] | None:
+    """`prepare`: the helper columns, stage by stage (each stage reads the ones before)."""
+    todo = [stage for stage in stages if stage]
+    if not todo:
+        return None
+
+    def prepare(lf: pl.LazyFrame) -> pl.LazyFrame:
+        for stage in todo:
+            lf = lf.with_columns(**stage)
+        return lf
+
+    return prepare
 
 
 def _is_plain(instant: pl.Expr, dtype: pl.DataType) -> bool:
