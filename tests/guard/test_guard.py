@@ -275,3 +275,19 @@ def test_guard_pickles_with_its_configuration() -> None:
     assert copy.check({"ts": None}).reasons == ("freshness.missing",)
     frame = pl.DataFrame({"ts": ["2026-11-22T11:30Z", "x"]})
     assert_frame_equal(copy.validate(frame).quarantined, guard.validate(frame).quarantined)
+
+
+def test_two_validators_writing_one_column_are_refused_when_built() -> None:
+    fruit = ig.Vocabulary("fruit", "1", {"apple": (), "pear": ()})
+    colors = ig.Vocabulary("colors", "1", {"red": ()})
+    ig.Guard([ig.terminology("f", fruit), ig.terminology("c", colors)], name="ok")
+    with pytest.raises(ig.ConfigurationError, match="two validators write column 'f'"):
+        ig.Guard([ig.terminology("f", fruit), ig.terminology("f", fruit, fuzzy=False)], name="x")
+    with pytest.raises(ig.ConfigurationError, match="two validators write column 'how'"):
+        ig.Guard(
+            [
+                ig.terminology("f", fruit, method_column="how"),
+                ig.terminology("c", colors, method_column="how"),
+            ],
+            name="x",
+        )

@@ -34,6 +34,7 @@ __all__ = [
     "Rule",
     "Validator",
     "rejections",
+    "written_columns",
 ]
 
 
@@ -204,3 +205,13 @@ class Validator(Protocol):
         must not have side effects.
         """
         ...
+
+
+def written_columns(validator: object) -> tuple[str, ...]:
+    """The columns a validator writes (its optional ``writes``): normalized values, extra columns.
+
+    Two validators that write one column cannot both be right: only one output would survive,
+    silently. `Guard` refuses such a combination when it is built.
+    """
+    writes = getattr(validator, "writes", ())
+    return tuple(writes) if isinstance(writes, (tuple, list)) else ()

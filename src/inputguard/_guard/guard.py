@@ -10,7 +10,7 @@ from inputguard._core.clock import Clock, read_clock, system_clock
 from inputguard._core.defaults import AUDIT_EXAMPLES
 from inputguard._core.reasons import Reason
 from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
-from inputguard._core.validator import BatchPlan, Validator
+from inputguard._core.validator import BatchPlan, Validator, written_columns
 from inputguard._guard.batch import as_lazy, build_plan, run_batch, stream
 from inputguard._guard.decorators import guarded
 from inputguard._guard.events import (
@@ -122,6 +122,7 @@ class Guard:
                     f"every item of 'validators' must be a validator such as "
                     f"freshness(...) (got {type(v).__name__}: {v!r})"
                 )
+        _refuse_shared_outputs(checked)
         if clock is not None and not callable(clock):
             raise ConfigurationError(f"'clock' must be callable (got {clock!r})")
         if isinstance(audit_examples, bool) or not isinstance(audit_examples, int):
@@ -499,3 +500,17 @@ class Guard:
             self, arg, on_fail=on_fail, sink=sink, keep_meta_columns=keep_meta_columns
         )
         return decorate if fn is None else decorate(fn)
+
+
+def _refuse_shared_outputs(validators: tuple[Validator, ...]) -> None:
+    """Two validators writing one column: the first one's output would be dropped silently."""
+    writers: dict[str, Validator] = {}
+    for validator in validators:
+        for column in written_columns(validator):
+            first = writers.setdefault(column, validator)
+            if first is not validator:
+                raise ConfigurationError(
+                    f"two validators write column {column!r}: {first!r} and {validator!r} "
+                    "(only one output could survive; combine them, e.g. two vocabularies with "
+                    "Vocabulary.extend)"
+                )

@@ -98,6 +98,12 @@ class Terminology:
         return (self.column,)
 
     @property
+    def writes(self) -> tuple[str, ...]:
+        """The columns it writes: the canonical term, and the method and score columns if set."""
+        extra = (c for c in (self.method_column, self.score_column) if c is not None)
+        return (self.column, *extra)
+
+    @property
     def reasons(self) -> frozenset[str]:
         """The ``term.*`` reason codes."""
         return _TERM_REASONS
