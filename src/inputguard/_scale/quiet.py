@@ -42,4 +42,4 @@ def without_observers(guard: Guard) -> Guard:
 
 def source_column(guard: Guard) -> str | None:
     """The column the guard counts sources from (as its own audit events do)."""
-    return guard._events.source_column  # the GuardLike entry point for event settings
+    return guard.source_column
