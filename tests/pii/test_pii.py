@@ -406,3 +406,11 @@ def test_streaming_sink_agrees_with_validate(values: list[str | None]) -> None:
     if parts:
         got = pl.concat(parts).sort("row_id")["text"].to_list()
         assert got == result.accepted["text"].to_list()
+
+
+def test_two_ibans_written_one_after_the_other_are_both_found() -> None:
+    iban = "DE89 3704 0044 0532 0130 00"
+    validator = ig.pii("text", entities=["iban"])
+    assert validator.scan(f"pay {iban} {iban} now") == ("pay <IBAN> <IBAN> now", ("iban",))
+    # glued to further characters it is not an IBAN of that length, and stays as it is
+    assert validator.scan(iban.replace(" ", "") + "7")[1] == ()

@@ -177,7 +177,18 @@ def _find_ssn(candidate: str, region: str) -> Spans:
 
 # -- IBAN -------------------------------------------------------------------------------------
 
-_IBAN = r"[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}"
+# One alternative per country, each exactly as long as that country's IBAN: a greedy "up to 34
+# characters" would run into a second IBAN written right after the first (``... 00 DE89 ...``)
+# and hide it. One directly adjacent character is taken too, so that an IBAN glued to more
+# letters or digits is refused (`_find_iban`); a space after it is never taken.
+_IBAN = (
+    "(?:"
+    + "|".join(
+        f"{country}[0-9]{{2}}(?: ?[A-Z0-9]){{{length - 4}}}"
+        for country, length in sorted(checks.IBAN_LENGTHS.items())
+    )
+    + ")[A-Z0-9]?"
+)
 
 
 def _find_iban(candidate: str, region: str) -> Spans:
