@@ -316,3 +316,9 @@ def test_bundled_currencies_read_issuer_qualified_names() -> None:
     assert [m.canonical for m in vocab.match(values)] == ["JPY", "HUF", "SLE", "THB"]
     refused = ["German Mark", "Euro cent", "Yen carry trade", "Confederate Dollar", "Korean Won"]
     assert [m.canonical for m in vocab.match(refused)] == [None] * len(refused)
+
+
+@pytest.mark.parametrize("path", [None, b"vocab.toml", 3, "bad\0name.toml"])
+def test_a_path_that_is_not_a_text_path_is_a_configuration_error(path: object) -> None:
+    with pytest.raises(ig.ConfigurationError, match="vocabulary file"):
+        ig.Vocabulary.from_file(path)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -349,8 +350,15 @@ class Vocabulary:
             ConfigurationError: The file is missing, malformed, or its content is inconsistent
                 (the message names the file, line and terms).
         """
+        if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+            raise ConfigurationError(
+                f"a vocabulary file must be a text path, a str or os.PathLike "
+                f"(got {type(path).__name__})"
+            )
         if isinstance(path, str) and path.startswith(_BUNDLED_PREFIX):
             return cls.bundled(path.removeprefix(_BUNDLED_PREFIX))
+        if "\0" in os.fspath(path):
+            raise ConfigurationError(f"a vocabulary file name cannot hold a NUL ({str(path)!r})")
         return _from_file(Path(path), ())
 
 
