@@ -375,18 +375,40 @@ def test_a_validator_without_a_step_is_called_after_the_built_in_checks() -> Non
     assert custom.calls == [2, 2, -1, -1]  # it rejected: checked by both paths
 
 
+@dataclass(frozen=True)
+class Overwrite(NonNegative):
+    """A user validator that writes a column another validator normalizes (no ``writes``)."""
+
+    column: str = "c"
+
+    @property
+    def reasons(self) -> frozenset[str]:
+        return frozenset()
+
+    def plan(self, ctx: BatchContext) -> BatchPlan:
+        return BatchPlan(outputs={self.column: pl.lit("written")})
+
+    def check_record(self, record: Any, ctx: RecordContext) -> RecordOutcome:
+        return RecordOutcome(updates={self.column: "written"})
+
+
 def test_later_validators_normalized_values_win_as_on_the_reference() -> None:
-    aliases = ig.Vocabulary("aliases", "1", {"AUT-X": ("AT",)})
-    guard = ig.Guard(
-        [ig.terminology("c", COUNTRIES), ig.terminology("c", aliases, fuzzy=False)],
-        name="twice",
-        clock=CLOCK,
-    )
+    guard = ig.Guard([ig.terminology("c", COUNTRIES), Overwrite()], name="twice", clock=CLOCK)
     decide, calls = _spied(guard)
     verdict = decide({"c": "AT"})  # each validator reads the original value
     assert calls == []
     assert verdict == guard._check_reference({"c": "AT"}, NOW)
-    assert verdict.record == {"c": "AUT-X"}
+    assert verdict.record == {"c": "written"}
+    assert guard.validate(pl.DataFrame({"c": ["AT"]})).accepted["c"].to_list() == ["written"]
+
+
+def test_two_terminology_validators_on_one_column_are_refused() -> None:
+    aliases = ig.Vocabulary("aliases", "1", {"AUT-X": ("AT",)})
+    with pytest.raises(ig.ConfigurationError, match="two validators write column 'c'"):
+        ig.Guard(
+            [ig.terminology("c", COUNTRIES), ig.terminology("c", aliases, fuzzy=False)],
+            name="twice",
+        )
 
 
 def test_the_clock_is_read_once_per_call_also_when_the_reference_decides() -> None:
