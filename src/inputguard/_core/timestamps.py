@@ -19,6 +19,8 @@ from typing import Final
 
 import polars as pl
 
+from inputguard._core.dtypes import US_UTC
+
 __all__ = [
     "COMMON_SHAPE",
     "PL_PATTERN",
@@ -34,7 +36,6 @@ _GRAMMAR: Final = (
     r"(?::(?P<s>[0-5][0-9])(?:\.(?P<f>[0-9]{1,9}))?)?"
     r"[ ]*(?P<tz>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
 )
-_US_UTC: Final = pl.Datetime("us", "UTC")
 _FIRST: Final = datetime.min.replace(tzinfo=UTC)
 _LAST: Final = datetime.max.replace(tzinfo=UTC)
 PY_PATTERN: Final = re.compile(r"[ ]*" + _GRAMMAR + r"[ ]*")
@@ -172,4 +173,4 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def in_python_range(instant: pl.Expr) -> pl.Expr:
     """True where a UTC instant lies in the years 1-9999 (two integer comparisons, no calendar)."""
-    return instant.is_between(pl.lit(_FIRST, _US_UTC), pl.lit(_LAST, _US_UTC))
+    return instant.is_between(pl.lit(_FIRST, US_UTC), pl.lit(_LAST, US_UTC))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import polars as pl
 
+from inputguard._core.dtypes import US_UTC
 from inputguard._core.timestamps import in_python_range, parse_timestamp, parse_timestamp_expr
 from inputguard._freshness.patterns import Pattern, pattern
 from inputguard._freshness.rfc2822 import Rfc2822
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 DEFAULT_FORMATS: Final = ("iso8601",)
-_US_UTC: Final = pl.Datetime("us", "UTC")
 _EPOCH0: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Batch readings: (aware instant in UTC, naive wall time); either may be None (cannot occur).
@@ -157,13 +157,13 @@ class Epoch:
 
     def _int_expr(self, value: pl.Expr) -> pl.Expr:
         inside = (value >= self.low) & (value < self.high)
-        return pl.when(inside).then(value * self.per_us).cast(_US_UTC)
+        return pl.when(inside).then(value * self.per_us).cast(US_UTC)
 
     def _float_expr(self, value: pl.Expr) -> pl.Expr:
         # NaN compares false; infinities fall outside the range.
         inside = (value >= self.low) & (value < self.high)
         scaled = (value * float(self.per_us) + 0.5).floor().cast(pl.Int64, strict=False)
-        return pl.when(inside).then(scaled).cast(_US_UTC)
+        return pl.when(inside).then(scaled).cast(US_UTC)
 
     def render(self, local: datetime, *, fraction: bool = True) -> str:
         """The instant as numeric text in the unit (a decimal fraction when ``fraction``)."""

@@ -48,7 +48,6 @@ _GRAMMAR: Final = (
 _MATCH: Final = re.compile(_GRAMMAR)
 _PL_GRAMMAR: Final = f"^{_GRAMMAR}$"
 _OFFSETS: Final = {name: timezone(timedelta(minutes=m)) for name, m in _ZONES.items()}
-_US_UTC: Final = pl.Datetime("us", "UTC")
 # The two spellings read directly (e-mail with a numeric zone, and the HTTP date).
 _NUMERIC: Final = "%a, %d %b %Y %H:%M:%S %z"
 _HTTP: Final = "%a, %d %b %Y %H:%M:%S GMT"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from inputguard._core.defaults import MAX_FUTURE_SKEW
+from inputguard._core.dtypes import US_UTC, is_text
 from inputguard._core.duration import Duration, format_duration, parse_duration
 from inputguard._core.limits import FreshnessLimits
 from inputguard._core.lookup import lookup
@@ -47,7 +48,6 @@ __all__ = ["Freshness", "FreshnessLimits", "freshness"]
 NaivePolicy = Literal["reject", "assume_utc"] | str
 _MIN = datetime.min.replace(tzinfo=UTC)
 _MAX = datetime.max.replace(tzinfo=UTC)
-_US_UTC = pl.Datetime("us", "UTC")
 # The batch path's coded rule: 0 passes, k reports _ORDER[k - 1] (at most one per row).
 _ORDER = (
     Reason.FRESHNESS_MISSING,
@@ -283,8 +283,8 @@ class Freshness:
                 instant = col
             else:
                 instant = col.dt.convert_time_zone("UTC")
-            if dtype != _US_UTC:
-                instant = instant.cast(_US_UTC)
+            if dtype != US_UTC:
+                instant = instant.cast(US_UTC)
         else:
             instant, naive_seen, ambiguous = self._read_exprs(col, dtype, tag, raw)
         if naive_seen is not None or ambiguous is not None or not _is_plain(instant, dtype):
@@ -301,7 +301,7 @@ class Freshness:
         # Accepted rows never hold an out-of-range instant, so only `usable` checks the range.
         usable = instant.is_not_null() & in_python_range(instant)
         stale_cut, aging_cut = self._cutoff_exprs(ctx)
-        future_cut = pl.lit(_plus(ctx.now, self.max_future_skew), _US_UTC)
+        future_cut = pl.lit(_plus(ctx.now, self.max_future_skew), US_UTC)
         chain: Then | ChainedThen = pl.when(col.is_null()).then(_CODE_OF[Reason.FRESHNESS_MISSING])
         if ambiguous is not None:
             chain = chain.when(ambiguous).then(_CODE_OF[Reason.FRESHNESS_AMBIGUOUS])
@@ -335,7 +335,7 @@ class Freshness:
         common-subexpression pass does not always reuse a parse that several expressions
         build on, and a parse run twice is the whole bill.
         """
-        if _is_text(dtype):
+        if is_text(dtype):
             text = col.cast(pl.String)
             readings = [f.text_exprs(text) for f in self.formats]
         elif dtype.is_numeric():
@@ -344,7 +344,7 @@ class Freshness:
         else:  # null, dates, booleans ...: nothing here is a timestamp
             readings = []
         if not readings:
-            return pl.lit(None, dtype=_US_UTC), None, None
+            return pl.lit(None, dtype=US_UTC), None, None
         columns: list[tuple[pl.Expr | None, pl.Expr | None]] = []
         for i, pair in enumerate(readings):
             refs: list[pl.Expr | None] = []
@@ -361,7 +361,7 @@ class Freshness:
 
     def _localize(self, naive: pl.Expr) -> pl.Expr:
         if self.naive == "reject":
-            return pl.lit(None, dtype=_US_UTC)
+            return pl.lit(None, dtype=US_UTC)
         if self.naive == "assume_utc":
             return naive.dt.replace_time_zone("UTC")
         return naive.dt.replace_time_zone(
@@ -370,21 +370,21 @@ class Freshness:
 
     def _cutoff_exprs(self, ctx: BatchContext) -> tuple[pl.Expr, pl.Expr | None]:
         default = _cutoffs(ctx.now, self.limits)
-        if not self.per_source or not _is_text(ctx.schema[self.source]):
+        if not self.per_source or not is_text(ctx.schema[self.source]):
             return (
-                pl.lit(default.stale, _US_UTC),
-                None if default.aging is None else pl.lit(default.aging, _US_UTC),
+                pl.lit(default.stale, US_UTC),
+                None if default.aging is None else pl.lit(default.aging, US_UTC),
             )
         per = {key: _cutoffs(ctx.now, limits) for key, limits in self.per_source.items()}
         source = pl.col(self.source).cast(pl.String)
         stale = lookup(
-            source, list(per), [c.stale for c in per.values()], dtype=_US_UTC, default=default.stale
+            source, list(per), [c.stale for c in per.values()], dtype=US_UTC, default=default.stale
         )
         any_aging = default.aging is not None or any(c.aging for c in per.values())
         if not any_aging:
             return stale, None
         aging = lookup(
-            source, list(per), [c.aging for c in per.values()], dtype=_US_UTC, default=default.aging
+            source, list(per), [c.aging for c in per.values()], dtype=US_UTC, default=default.aging
         )
         return stale, aging
 
@@ -409,10 +409,6 @@ def _stages(*stages: dict[str, pl.Expr]) -> Callable[[pl.LazyFrame], pl.LazyFram
 def _is_plain(instant: pl.Expr, dtype: pl.DataType) -> bool:
     """Whether ``instant`` is cheap to repeat in every rule: an aware column, or no value."""
     return isinstance(dtype, pl.Datetime) or instant.meta.is_literal()
-
-
-def _is_text(dtype: pl.DataType) -> bool:
-    return isinstance(dtype, (pl.String, pl.Categorical, pl.Enum))
 
 
 def _plus(now: datetime, delta: timedelta) -> datetime:

@@ -73,7 +73,6 @@ B64URL_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
 # base64url without padding: 32 bytes -> 43 characters, 64 bytes -> 86 characters
 SIGNATURE_TEXT_LENGTHS: Final = {43: "=", 86: "=="}
 _ISSUED_AT_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%6fZ"
-_US_UTC: Final = pl.Datetime("us", "UTC")
 
 
 class Unsignable(ValueError):
