@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -332,8 +333,19 @@ class Tagger:
 
     def _assemble(self, batch: pa.RecordBatch, result: Result) -> pa.RecordBatch:
         layout = self._layout
-        acc = result.accepted.to_arrow()
-        quar = result.quarantined.to_arrow()
+        # Only what the tagged batch takes from each frame, reason lists as plain text lists
+        # (quarantined originals come from the input batch itself, below).
+        text = pl.List(pl.String)
+        acc = result.accepted.select(
+            ROW_ID, *(f.name for f in layout.normalized), pl.col(WARNINGS).cast(text)
+        ).to_arrow()
+        quar = result.quarantined.select(
+            ROW_ID,
+            pl.col(REASONS).cast(text),
+            pl.col(REASON_COLUMNS).cast(text),
+            OWNER,
+            pl.col(WARNINGS).cast(text),
+        ).to_arrow()
         n_acc, n_quar = acc.num_rows, quar.num_rows
         positions = quar.column(ROW_ID).combine_chunks()
         originals = batch.take(positions)
