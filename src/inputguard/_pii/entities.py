@@ -38,6 +38,10 @@ class Entity:
         find: The entity's spans in one candidate (offsets into the candidate), left to right.
         canonical: The form allow-lists and pseudonyms compare (e.g. a card's digits only).
         gate: A literal every candidate contains; the record path skips texts without it.
+        sieve: A pattern every candidate *holding the entity* contains (a necessary condition
+            such as "at least 12 chained digits"). The batch path scans only the rows it
+            matches and decides only the distinct candidates it matches; the others cannot
+            hold the entity. None: the candidate pattern itself.
         needs: The optional module the entity needs (None: the standard library suffices).
     """
 
@@ -47,6 +51,7 @@ class Entity:
     find: Callable[[str, str], Spans]  # (candidate, region) -> spans
     canonical: Callable[[str, str], str]
     gate: str | None = None
+    sieve: str | None = None
     needs: str | None = None
 
     def compiled(self) -> re.Pattern[str]:
@@ -289,6 +294,18 @@ def _canonical_phone(text: str, region: str) -> str:
     return str(pn.format_number(number, pn.PhoneNumberFormat.E164))
 
 
+# -- sieves: necessary conditions, checked in polars before any Python decision ------------------
+
+# A card is 12-19 digits of one `_RUN`, with at most one separator between two digits.
+_CARD_SIEVE = r"[0-9](?:[ -]?[0-9]){11}"
+# An SSN is three dashed groups of exactly 3, 2 and 4 digits (`_find_ssn`).
+_SSN_SIEVE = r"[0-9]{3}-[0-9]{2}-[0-9]{4}"
+# IPv4 has four dotted parts; an IPv6 candidate always has two colons (its own pattern).
+_IP_SIEVE = r"[0-9]\.[0-9]+\.[0-9]+\.[0-9]|:[0-9A-Fa-f.]*:"
+# `_find_phone` needs at least 7 digits; in a `_PHONE` candidate two digits are never more
+# than two separators (`.`, `-`, space, parentheses) apart.
+_PHONE_SIEVE = r"[0-9](?:[ .()-]{0,2}[0-9]){6}"
+
 ENTITIES: Final[dict[str, Entity]] = {
     e.name: e
     for e in (
@@ -296,10 +313,18 @@ ENTITIES: Final[dict[str, Entity]] = {
         Entity("url_credentials", "<CREDENTIALS>", _URL, _find_url_credentials, _as_is, "://"),
         Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
         Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban),  # before cards: its digits
-        Entity("card", "<CARD>", _RUN, _find_card, _digits),
-        Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-"),
-        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip),
-        Entity("phone", "<PHONE>", _PHONE, _find_phone, _canonical_phone, needs="phonenumbers"),
+        Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE),
+        Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", sieve=_SSN_SIEVE),
+        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE),
+        Entity(
+            "phone",
+            "<PHONE>",
+            _PHONE,
+            _find_phone,
+            _canonical_phone,
+            sieve=_PHONE_SIEVE,
+            needs="phonenumbers",
+        ),
     )
 }
 """Every deterministic entity, in the order the scan applies them (see docs/pii.md)."""

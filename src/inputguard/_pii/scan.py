@@ -86,9 +86,12 @@ class Scanner:
     def decide(self, entity: Entity, candidate: str) -> tuple[bool, str | None]:
         """Whether ``candidate`` holds ``entity``, and its rewritten text (None: unchanged)."""
         kept: list[tuple[int, int, str, str]] = []
+        # The canonical form (a phone number parsed again, an IP address re-rendered) costs as
+        # much as the decision; only allow-listed values and pseudonyms need it.
+        canonical_needed = bool(self.allow) or self.actions[entity.name] == "pseudonymize"
         for start, end in entity.find(candidate, self.region):
             text = candidate[start:end]
-            canonical = entity.canonical(text, self.region)
+            canonical = entity.canonical(text, self.region) if canonical_needed else text
             if not self._allowed(text, canonical):
                 kept.append((start, end, text, canonical))
         if not kept:
@@ -187,21 +190,27 @@ class Scanner:
         n = len(text)
         flags: dict[str, pl.Series] = {}
         for entity in self.steps:
-            has = text.str.contains(entity.pattern).fill_null(value=False)
-            rows = has.arg_true()
+            sieve = entity.sieve or entity.pattern
+            rows = text.str.contains(sieve).fill_null(value=False).arg_true()
             flag = pl.Series(entity.name, [False] * n, dtype=pl.Boolean)
             if len(rows):
                 sub = text.gather(rows)
                 candidates = sub.str.extract_all(entity.pattern)
-                distinct = candidates.explode().drop_nulls().unique().to_list()
-                decided = {c: self.decide(entity, c) for c in distinct}
+                distinct = candidates.explode().drop_nulls().unique()
+                if entity.sieve is not None:  # the others cannot hold the entity
+                    distinct = distinct.filter(distinct.str.contains(entity.sieve))
+                decided = {c: self.decide(entity, c) for c in distinct.to_list()}
                 hits = [c for c, (hit, _) in decided.items() if hit]
                 if hits:
                     hit_rows = candidates.list.eval(pl.element().is_in(hits)).list.any()
-                    flag = flag.scatter(rows, hit_rows.fill_null(value=False))
+                    hit_rows = hit_rows.fill_null(value=False)
+                    flag = flag.scatter(rows, hit_rows)
+                    # Only a hit has a rewrite: rewrite the rows with one, not every candidate row.
                     rewrites = {c: r for c, (_, r) in decided.items() if r is not None}
                     if rewrites:
-                        text = text.scatter(rows, _rewrite(sub, entity.pattern, rewrites))
+                        changed = sub.filter(hit_rows)
+                        rewritten = _rewrite(changed, entity.pattern, rewrites)
+                        text = text.scatter(rows.filter(hit_rows), rewritten)
             flags[entity.name] = flag
         if self.model_entities:
             text, model_flags = self._scan_models(text)
