@@ -30,6 +30,11 @@ __all__ = ["Scanner"]
 # picks one the batch does not contain.
 _SENTINELS = tuple(chr(c) for c in range(0xFDD0, 0xFDF0))
 
+# Decisions the batch path keeps across batches, per validator: a stream that repeats values
+# (a support line's number, a service's address) decides each once. Emptied when full, so its
+# memory stays bounded; a decision depends only on the candidate and the validator's settings.
+_MEMO_SIZE = 65_536
+
 
 @dataclass(frozen=True, slots=True)
 class Scanner:
@@ -52,6 +57,9 @@ class Scanner:
     key: bytes = field(default=b"", repr=False)
     mask_keep: int = 4
     recognizers: tuple[PiiRecognizer, ...] = ()
+    _memo: dict[tuple[str, str], tuple[bool, str | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def steps(self) -> tuple[Entity, ...]:
@@ -199,7 +207,7 @@ class Scanner:
                 distinct = candidates.explode().drop_nulls().unique()
                 if entity.sieve is not None:  # the others cannot hold the entity
                     distinct = distinct.filter(distinct.str.contains(entity.sieve))
-                decided = {c: self.decide(entity, c) for c in distinct.to_list()}
+                decided = self._decide_all(entity, distinct.to_list())
                 hits = [c for c, (hit, _) in decided.items() if hit]
                 if hits:
                     hit_rows = candidates.list.eval(pl.element().is_in(hits)).list.any()
@@ -217,6 +225,26 @@ class Scanner:
             flags.update(model_flags)
         fields = [text.alias("text"), *(flags[name].alias(name) for name in self.order)]
         return pl.struct(fields, eager=True)
+
+    def _decide_all(
+        self, entity: Entity, candidates: list[str]
+    ) -> dict[str, tuple[bool, str | None]]:
+        """`decide` for each distinct candidate of a batch, through the bounded memo.
+
+        Only the batch path uses the memo: the record path decides afresh, so that the
+        property test comparing the two paths compares two computations.
+        """
+        memo, name = self._memo, entity.name
+        out: dict[str, tuple[bool, str | None]] = {}
+        for candidate in candidates:
+            decision = memo.get((name, candidate))
+            if decision is None:
+                decision = self.decide(entity, candidate)
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                memo[name, candidate] = decision
+            out[candidate] = decision
+        return out
 
     def _scan_models(self, text: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
         distinct = text.drop_nulls().unique(maintain_order=True).to_list()
