@@ -22,8 +22,12 @@ must-refuse categories, the false-accept rate (mapped / all). The baseline is
 ``rapidfuzz.process.extractOne(value, keys, scorer=WRatio, processor=default_process,
 score_cutoff=80)`` over the same vocabulary's canonicals and synonyms.
 
-Run ``python -m benchmarks.term_quality`` (reads ``benchmarks/data/``); ``--rebuild`` regenerates
-the labelled files from babel first.
+This is the *reported* part of the evaluation. The *tuning* part (``term_tune_*.csv``, from
+GeoNames, CLDR names in languages the vocabularies do not use and seeded edits of pycountry
+names; see ``scripts/build_term_tune.py``) is the one settings may be chosen on.
+
+Run ``python -m benchmarks.term_quality`` (reads ``benchmarks/data/``, both parts; ``--part``
+picks one); ``--rebuild`` regenerates the reported part from babel first.
 """
 
 from __future__ import annotations
@@ -224,9 +228,16 @@ def save(domain: str, rows: Sequence[Labelled]) -> Path:
     return path
 
 
-def load(domain: str) -> list[Labelled]:
-    """Read a labelled set written by `save`."""
-    with (DATA / f"term_labels_{domain}.csv").open(encoding="utf-8", newline="") as handle:
+PARTS = {"tune": "term_tune_{}.csv", "report": "term_labels_{}.csv"}
+
+
+def load(domain: str, part: str = "report") -> list[Labelled]:
+    """Read a labelled set: the reported part (written by `save`) or the tuning part.
+
+    The tuning part is written by ``scripts/build_term_tune.py`` from other sources (GeoNames,
+    CLDR names in languages the vocabularies do not use, seeded edits of pycountry names).
+    """
+    with (DATA / PARTS[part].format(domain)).open(encoding="utf-8", newline="") as handle:
         return [
             Labelled(r["value"], r["expected"] or None, r["category"])
             for r in csv.DictReader(handle)
@@ -299,10 +310,10 @@ def _pct(x: float) -> str:
 
 
 def report(
-    domain: str, ours: dict[str, dict[str, float]], naive: dict[str, dict[str, float]]
+    title: str, ours: dict[str, dict[str, float]], naive: dict[str, dict[str, float]]
 ) -> None:
     """Print one domain's table."""
-    print(f"\n## {domain}")
+    print(f"\n## {title}")
     print(
         f"{'category':<16} {'n':>5}   {'inputguard: prec  recall  false-acc':<36} "
         "naive WRatio>=80: prec  recall  false-acc"
@@ -326,19 +337,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-fuzzy", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--show-errors", action="store_true", help="list wrong decisions")
+    parser.add_argument(
+        "--part",
+        choices=[*PARTS, "both"],
+        default="both",
+        help="tune (the part settings are chosen on), report (only reported), or both",
+    )
     args = parser.parse_args(argv)
-    figures = {}
-    for domain in args.domain or DOMAINS:
+    figures: dict[str, dict[str, object]] = {}
+    parts = list(PARTS) if args.part == "both" else [args.part]
+    for domain, part in [(d, p) for d in args.domain or DOMAINS for p in parts]:
         vocab = Vocabulary.from_file(ROOT / "vocab" / f"{domain}.toml")
-        if args.rebuild:
+        if args.rebuild and part == "report":
             print(f"wrote {save(domain, build(domain, vocab))}")
-        rows = load(domain)
+        rows = load(domain, part)
         decide = inputguard_decider(
             vocab, fuzzy=not args.no_fuzzy, cutoff=args.cutoff, margin=args.margin
         )
         ours, naive = score(rows, decide), score(rows, naive_decider(vocab))
-        report(domain, ours, naive)
-        figures[domain] = {"inputguard": ours, "naive": naive}
+        report(f"{domain}, {part} part", ours, naive)
+        figures[f"{domain}/{part}"] = {"inputguard": ours, "naive": naive}
         if args.show_errors:
             for row, got in zip(rows, decide([r.value for r in rows]), strict=True):
                 if got is not None and got != row.expected:
