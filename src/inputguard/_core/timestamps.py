@@ -26,6 +26,7 @@ __all__ = [
     "PL_PATTERN",
     "ParsedTimestamp",
     "in_python_range",
+    "iso_text_stages",
     "parse_timestamp",
     "parse_timestamp_expr",
 ]
@@ -141,6 +142,13 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     seconds = rest.str.extract(r"^:([0-9]{2})", 1).fill_null("00")
     fraction = rest.str.extract(r"^:[0-9]{2}\.([0-9]{1,9})", 1).fill_null("")
     tz = rest.str.extract(r"([Zz]|[+-][0-9]{2}:?[0-9]{2})$", 1)
+    return _readings(matched, s, seconds, fraction, tz)
+
+
+def _readings(
+    matched: pl.Expr, s: pl.Expr, seconds: pl.Expr, fraction: pl.Expr, tz: pl.Expr
+) -> tuple[pl.Expr, pl.Expr]:
+    """The two readings from the grammar's parts (``s`` is the text without spaces around)."""
     wall = pl.concat_str(
         s.str.slice(0, 10),
         pl.lit("T"),
@@ -169,6 +177,92 @@ def parse_timestamp_expr(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
     )
     return aware, naive
+
+
+# The shapes JSON APIs send, a sub-language of the grammar read without rebuilding the text:
+# "T", seconds, at most 9 fraction digits, "Z" or "+hh:mm", nothing around. Every such text has
+# the date and time at fixed positions and the zone at its end.
+FAST_PATTERN: Final = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_US_PER_MINUTE: Final = 60_000_000
+
+
+def iso_text_stages(
+    text: pl.Expr, prefix: str
+) -> tuple[list[dict[str, pl.Expr]], pl.Expr, pl.Expr]:
+    """`parse_timestamp_expr` in stages, for a caller that materializes helper columns.
+
+    Rows in the common shapes (`FAST_PATTERN`) cost one match-only regex and one fixed-width
+    parse of the first 19 characters (polars' fast path, no chrono); the fraction and the
+    offset are integer casts of slices at known positions. Only the other rows go through the
+    general parse, which is handed an empty string for the common rows so that its regular
+    expressions do next to no work there. Each stage reads the columns of the stages before;
+    materializing them keeps polars from running a parse twice.
+
+    Args:
+        text: A string expression.
+        prefix: A collision-free prefix for the helper column names.
+
+    Returns:
+        ``(stages, aware, naive)``: the helper columns to add, stage by stage, and the two
+        readings of `parse_timestamp_expr`, which read those columns.
+    """
+    ok, fast, rest = f"{prefix}_ok", f"{prefix}_fast", f"{prefix}_rest"
+    first = {ok: text.str.contains(FAST_PATTERN) & ~text.str.starts_with("0000")}
+    second = {fast: _fast_instant(text, pl.col(ok)), rest: _blank_where(text, pl.col(ok))}
+    parts, aware, naive = _general(pl.col(rest), prefix)
+    return [first, second, parts], pl.coalesce(pl.col(fast), aware), naive
+
+
+def _fast_instant(text: pl.Expr, ok: pl.Expr) -> pl.Expr:
+    """The instant of a text in `FAST_PATTERN` (null elsewhere), from fixed positions."""
+    wall = (
+        pl.when(ok)
+        .then(text.str.slice(0, 19))
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us")
+    )
+    length = text.str.len_bytes().cast(pl.Int64)
+    utc = text.str.ends_with("Z")
+    digits = (length - 20 - pl.when(utc).then(1).otherwise(6)).clip(0, 6)  # truncated to us
+    fraction = text.str.slice(20, digits).cast(pl.Int64, strict=False).fill_null(0) * pl.lit(
+        10, pl.Int64
+    ).pow(6 - digits)
+    minutes = text.str.slice(-5, 2).cast(pl.Int64, strict=False) * 60 + text.str.slice(-2, 2).cast(
+        pl.Int64, strict=False
+    )
+    offset = (
+        pl.when(utc).then(0).when(text.str.slice(-6, 1) == "-").then(-minutes).otherwise(minutes)
+    )
+    return (wall.cast(pl.Int64) + fraction - offset * _US_PER_MINUTE).cast(US_UTC)
+
+
+def _blank_where(text: pl.Expr, ok: pl.Expr) -> pl.Expr:
+    # A null would not do: polars' regular expressions still read the text behind a null.
+    return pl.when(ok).then(pl.lit("")).otherwise(text)
+
+
+def _general(text: pl.Expr, prefix: str) -> tuple[dict[str, pl.Expr], pl.Expr, pl.Expr]:
+    """The general parse in two stages: the parts as columns, then the readings of them."""
+    s = text.str.strip_chars(" ")
+    rest = s.str.slice(16)  # after "YYYY-MM-DDThh:mm": [:ss[.fraction]] [spaces] [zone]
+    names = {k: f"{prefix}_{k}" for k in ("m", "s", "sec", "frac", "tz")}
+    parts = {
+        names["m"]: text.str.contains(PL_PATTERN) & (s.str.slice(0, 4) != "0000"),
+        names["s"]: s,
+        names["sec"]: rest.str.extract(r"^:([0-9]{2})", 1).fill_null("00"),
+        names["frac"]: rest.str.extract(r"^:[0-9]{2}\.([0-9]{1,9})", 1).fill_null(""),
+        names["tz"]: rest.str.extract(r"([Zz]|[+-][0-9]{2}:?[0-9]{2})$", 1),
+    }
+    aware, naive = _readings(
+        pl.col(names["m"]),
+        pl.col(names["s"]),
+        pl.col(names["sec"]),
+        pl.col(names["frac"]),
+        pl.col(names["tz"]),
+    )
+    return parts, aware, naive
 
 
 def in_python_range(instant: pl.Expr) -> pl.Expr:

@@ -17,7 +17,12 @@ from inputguard._core.limits import FreshnessLimits
 from inputguard._core.lookup import lookup
 from inputguard._core.reasons import Reason
 from inputguard._core.steps import FALLBACK, FastStep
-from inputguard._core.timestamps import COMMON_SHAPE, in_python_range, parse_timestamp
+from inputguard._core.timestamps import (
+    COMMON_SHAPE,
+    in_python_range,
+    iso_text_stages,
+    parse_timestamp,
+)
 from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
@@ -275,6 +280,7 @@ class Freshness:
         ambiguous: pl.Expr | None = None
         helpers: dict[str, pl.Expr] = {}
         raw: dict[str, pl.Expr] = {}  # each format's readings, computed before the helpers
+        pre: list[dict[str, pl.Expr]] = []  # stages the readings build on
         tag = ctx.helper(f"fresh{zlib.crc32(repr(self).encode()):08x}")
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is None:
@@ -286,7 +292,7 @@ class Freshness:
             if dtype != US_UTC:
                 instant = instant.cast(US_UTC)
         else:
-            instant, naive_seen, ambiguous = self._read_exprs(col, dtype, tag, raw)
+            instant, naive_seen, ambiguous = self._read_exprs(col, dtype, tag, raw, pre)
         if naive_seen is not None or ambiguous is not None or not _is_plain(instant, dtype):
             # Parsing and localizing cost far more than comparing: do it once, in `prepare`,
             # and let every rule read the helper columns.
@@ -323,11 +329,16 @@ class Freshness:
         return BatchPlan(
             rules=tuple(rules),
             outputs={self.column: instant},
-            prepare=_stages(raw, helpers),
+            prepare=_stages(*pre, raw, helpers),
         )
 
     def _read_exprs(
-        self, col: pl.Expr, dtype: pl.DataType, tag: str, raw: dict[str, pl.Expr]
+        self,
+        col: pl.Expr,
+        dtype: pl.DataType,
+        tag: str,
+        raw: dict[str, pl.Expr],
+        pre: list[dict[str, pl.Expr]],
     ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
         """The instant, naive and ambiguous flags of a text or number column (no datetimes).
 
@@ -337,7 +348,14 @@ class Freshness:
         """
         if is_text(dtype):
             text = col.cast(pl.String)
-            readings = [f.text_exprs(text) for f in self.formats]
+            readings: list[tuple[pl.Expr | None, pl.Expr | None]] = []
+            for i, f in enumerate(self.formats):
+                if isinstance(f, Iso8601):  # the default format, read in stages of its own
+                    stages, iso_aware, iso_naive = iso_text_stages(text, f"{tag}_i{i}")
+                    pre.extend(stages)
+                    readings.append((iso_aware, iso_naive))
+                else:
+                    readings.append(f.text_exprs(text))
         elif dtype.is_numeric():
             numbers = [f.number_expr(col, dtype) for f in self.formats]
             readings = [(e, None) for e in numbers if e is not None]
