@@ -62,7 +62,11 @@ class Iso8601:
         return parse_timestamp(value) if isinstance(value, str) else None
 
     def text_exprs(self, text: pl.Expr) -> Exprs:
-        """The batch readings of a string expression."""
+        """The batch readings of a string expression, as one expression.
+
+        The validator reads text columns with `iso_text_stages` instead (the same readings,
+        materialized in stages); this form serves callers without stages.
+        """
         return parse_timestamp_expr(text)
 
     def number_expr(self, number: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
