@@ -2,6 +2,7 @@
 
     python -m benchmarks.engine caches --rows 1000000      # cold vs warm decision cache
     python -m benchmarks.engine sink --rows 50000000       # Guard.sink: peak RSS and counts
+    python -m benchmarks.engine fuzzy --rows 1000000       # fuzzy matching on, warm and cold
 
 Both use the headline guard and data of ``../shared/bench`` (beside the checkout): provenance
 allowlist, per-source freshness, two terminology columns. ``caches`` times ``guard.validate``
@@ -11,7 +12,10 @@ the warm-up); *cold* builds a new guard from the files before every run, so ever
 is matched again. ``sink`` writes a parquet file of ``--rows`` rows (copies of the generated
 10M-row headline data with new ``txn_id``s), streams it through ``Guard.sink`` in a fresh process
 whose peak RSS (VmHWM) is the figure, then validates the same file in slices with
-``Guard.validate`` and checks that the counts agree.
+``Guard.validate`` and checks that the counts agree. ``fuzzy`` is the headline guard with fuzzy
+matching turned on for both terminology columns: its ratio with a warm decision cache, and the
+cold cost per distinct value (a new guard's first run minus a warm run, divided by the distinct
+values of the two columns).
 """
 
 from __future__ import annotations
@@ -84,6 +88,53 @@ def caches(rows: int, repeat: int) -> dict[str, Any]:
             f"(runs {out[label]['ratios']})"
         )
     return out
+
+
+def fuzzy(rows: int, repeat: int) -> dict[str, Any]:
+    """The headline guard with fuzzy matching on: warm ratio, and cold cost per distinct value."""
+    headline = _shared()
+    gen_data = importlib.import_module("gen_data")
+    import inputguard as ig  # noqa: PLC0415
+
+    frame = gen_data.load(rows)
+    folder = Path(tempfile.mkdtemp(prefix="ig-engine-"))
+
+    def build() -> ig.Guard:
+        base, _ = headline.make_guard(folder)
+        return ig.Guard(
+            [
+                ig.terminology(v.column, v.vocab) if isinstance(v, ig.Terminology) else v
+                for v in base.validators
+            ],
+            name="headline-fuzzy",
+            clock=base.clock,
+        )
+
+    warm = build()
+    warm.validate(frame)
+    headline.reference(frame, text=False)
+    ratios, warm_s = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        warm.validate(frame)
+        warm_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        headline.reference(frame, text=False)
+        ratios.append(warm_s[-1] / (time.perf_counter() - started))
+    distinct = sum(frame[c].n_unique() for c in ("country", "currency"))
+    extra = []
+    for _ in range(max(3, repeat // 2)):
+        guard = build()  # empty decision caches: every distinct value is matched again
+        started = time.perf_counter()
+        guard.validate(frame)
+        extra.append(time.perf_counter() - started - statistics.median(warm_s))
+    per_value_us = statistics.median(extra) / distinct * 1e6
+    print(
+        f"fuzzy on, {rows:,} rows: warm ratio {statistics.median(ratios):.2f} "
+        f"(runs {[round(r, 3) for r in ratios]}); cold cost {per_value_us:.0f} us per distinct "
+        f"value ({distinct:,} distinct values, runs {[round(e, 3) for e in extra]} s)"
+    )
+    return {"ratio": statistics.median(ratios), "cold_us_per_value": per_value_us}
 
 
 def _big_file(rows: int) -> Path:
@@ -177,7 +228,7 @@ def sink(rows: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "what", choices=["caches", "sink", "sink-child"], nargs="?", default="caches"
+        "what", choices=["caches", "sink", "sink-child", "fuzzy"], nargs="?", default="caches"
     )
     parser.add_argument("args", nargs="*")
     parser.add_argument("--rows", type=lambda s: int(float(s)), default=1_000_000)
@@ -194,6 +245,8 @@ def _run(a: argparse.Namespace) -> None:
         _sink_child(*a.args)
     elif a.what == "sink":
         sink(a.rows)
+    elif a.what == "fuzzy":
+        fuzzy(a.rows, a.repeat)
     else:
         caches(a.rows, a.repeat)
 
