@@ -85,7 +85,10 @@ def instant_expr(column: str, dtype: pl.DataType, canonical: pl.Expr) -> tuple[p
     elif is_text(dtype):
         raw = col.cast(pl.String)
         fast = canonical_issued_at_expr(pl.when(canonical).then(raw))
-        general, _naive = parse_timestamp_expr(pl.when(~canonical).then(raw))
+        general, _naive = parse_timestamp_expr(
+            # polars 2.1: a regex costs full price on a null, next to nothing on ""
+            pl.when(~canonical).then(raw).otherwise(pl.lit(""))
+        )
         instant = pl.when(canonical).then(fast).otherwise(general)
         # a canonical text lies in years 1-9999 UTC, so it is valid wherever it parsed
         text = pl.when(canonical & fast.is_not_null()).then(raw)
