@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
-from inputguard.exceptions import ConfigurationError
+from inputguard._core.secrets import read_secret
 
 __all__ = ["KeyedRedaction", "keyed_redact", "redact"]
 
@@ -112,31 +110,5 @@ def keyed_redact(*, env: str | None = None, file: str | None = None) -> KeyedRed
     >>> redaction("4711")[:11]
     'str(len=4)['
     """
-    if (env is None) == (file is None):
-        raise ConfigurationError(
-            "keyed_redact needs exactly one of 'env' (an environment variable) and 'file' "
-            "(a file) holding the key; keys are never given inline"
-        )
-    if env is not None:
-        if not isinstance(env, str) or not env:
-            raise ConfigurationError(f"'env' must be an environment variable name (got {env!r})")
-        text = os.environ.get(env)
-        if text is None:
-            raise ConfigurationError(f"redaction key: environment variable {env!r} is not set")
-        key = text.encode("utf-8", "surrogateescape")
-        where = f"environment variable {env!r}"
-    else:
-        if not isinstance(file, str) or not file:
-            raise ConfigurationError(f"'file' must be a file path (got {file!r})")
-        try:
-            key = Path(file).read_bytes().rstrip(b"\r\n")
-        except OSError as error:
-            raise ConfigurationError(
-                f"redaction key: cannot read key file {file!r} ({type(error).__name__})"
-            ) from None
-        where = f"key file {file!r}"
-    if len(key) < _MIN_KEY_BYTES:
-        raise ConfigurationError(
-            f"redaction key in {where} must be at least {_MIN_KEY_BYTES} bytes (got {len(key)})"
-        )
+    key = read_secret(env, file, purpose="redaction key", min_bytes=_MIN_KEY_BYTES)
     return KeyedRedaction(env, file, key)

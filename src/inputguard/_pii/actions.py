@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final, Literal
 
-from inputguard.exceptions import ConfigurationError
+from inputguard._core.secrets import read_secret
 
 __all__ = ["ACTIONS", "TRANSFORMS", "Action", "KeyRef", "mask", "pseudonym"]
 
@@ -58,33 +56,9 @@ def load_key(env: str | None, file: str | None) -> KeyRef:
         ConfigurationError: Neither or both given, the variable unset, the file unreadable,
             or a key shorter than 16 bytes. The message names the reference, never the key.
     """
-    if (env is None) == (file is None):
-        raise ConfigurationError(
-            "pseudonymize needs exactly one of 'key_env' (an environment variable) and "
-            "'key_file' (a file) holding the key; keys are never given inline"
-        )
-    if env is not None:
-        if not isinstance(env, str) or not env:
-            raise ConfigurationError(f"'key_env' must be a variable name (got {env!r})")
-        value = os.environ.get(env)
-        if value is None:
-            raise ConfigurationError(f"pseudonym key: environment variable {env!r} is not set")
-        material = value.encode()
-    else:
-        if not isinstance(file, str) or not file:
-            raise ConfigurationError(f"'key_file' must be a file path (got {file!r})")
-        try:
-            material = Path(file).read_bytes().rstrip(b"\r\n")
-        except OSError as error:
-            raise ConfigurationError(
-                f"pseudonym key: cannot read key file {file!r} ({type(error).__name__})"
-            ) from None
-    if len(material) < _MIN_KEY_BYTES:
-        where = f"environment variable {env!r}" if env is not None else f"key file {file!r}"
-        raise ConfigurationError(
-            f"pseudonym key in {where} must be at least {_MIN_KEY_BYTES} bytes "
-            f"(got {len(material)})"
-        )
+    material = read_secret(
+        env, file, purpose="pseudonym key", names=("key_env", "key_file"), min_bytes=_MIN_KEY_BYTES
+    )
     return KeyRef(env, file, material)
 
 
