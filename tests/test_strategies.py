@@ -442,7 +442,7 @@ def test_import_without_hypothesis_names_the_extra() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert "pip install 'inputguard[testing]'" in out
+    assert "pip install 'inputguard-inference[testing]'" in out
 
 
 @pytest.mark.parametrize("known", [True, False])

@@ -34,7 +34,7 @@ that is not persisted may number its rows differently in another action (another
 ``key=`` (a column that identifies rows), or persist ``tagged``, when ids must match across
 actions.
 
-Needs the ``spark`` extra (``pip install 'inputguard[spark]'``).
+Needs the ``spark`` extra (``pip install 'inputguard-inference[spark]'``).
 """
 
 from __future__ import annotations

@@ -254,7 +254,7 @@ def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch
         return real(name, *args)
 
     monkeypatch.setattr(importlib, "import_module", fake)
-    with pytest.raises(ConfigurationError, match=r"pip install 'inputguard\[pii\]'"):
+    with pytest.raises(ConfigurationError, match=r"pip install 'inputguard-inference\[pii\]'"):
         ig.pii("t", entities=("phone",))
     ig.pii("t", entities=("email",))  # the other entities need nothing
 

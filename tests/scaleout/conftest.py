@@ -47,7 +47,7 @@ def spark() -> Iterator[Any]:
     if importlib.util.find_spec("pyspark") is None:
         if os.environ.get("CI"):
             pytest.fail("pyspark is not installed but CI is set: install the 'spark' extra")
-        pytest.skip("pyspark is not installed (pip install 'inputguard[spark]')")
+        pytest.skip("pyspark is not installed (pip install 'inputguard-inference[spark]')")
     # Executors must run this interpreter (it has inputguard); Spark binds loopback only.
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable

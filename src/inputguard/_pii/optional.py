@@ -9,7 +9,7 @@ from inputguard.exceptions import ConfigurationError
 
 __all__ = ["phonenumbers_module", "require"]
 
-_HINT = "install the extra: pip install 'inputguard[pii]'"
+_HINT = "install the extra: pip install 'inputguard-inference[pii]'"
 
 
 def require(module: str, entity: str) -> None:

@@ -13,7 +13,7 @@ State "my model never sees a stale, unsigned or unknown-term record" as a proper
 Values are generated relative to one reading of the guard's clock, keeping a margin from every
 threshold. For exact verdicts the guard should use a fixed clock (`inputguard.FixedClock`, or
 the ``frozen_clock`` fixture of the pytest plugin), or pass the instant it will use as ``now=``.
-Needs the ``testing`` extra: ``pip install 'inputguard[testing]'``.
+Needs the ``testing`` extra: ``pip install 'inputguard-inference[testing]'``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ try:
     import hypothesis  # noqa: F401 - imported for the clear error below
 except ModuleNotFoundError as error:  # pragma: no cover - exercised in a subprocess test
     raise ModuleNotFoundError(
-        "inputguard.strategies needs Hypothesis; install it with pip install 'inputguard[testing]'",
+        "inputguard.strategies needs Hypothesis; install it with "
+        "pip install 'inputguard-inference[testing]'",
         name=error.name,
     ) from error
 
