@@ -140,7 +140,8 @@ class Labelled:
 # -- building the labelled sets (needs babel) --------------------------------------------------
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def seeded_typo(rng: random.Random, text: str) -> str:
+    """One random edit (delete, insert, substitute, transpose) of a letter inside ``text``."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     chars = list(text)
     spots = [i for i in range(1, len(chars) - 1) if chars[i].isalpha()]
@@ -159,7 +160,8 @@ def _typo(rng: random.Random, text: str) -> str:
     return "".join(chars)
 
 
-def _edits(text: str) -> list[str]:
+def one_edit_variants(text: str) -> list[str]:
+    """Every text one deletion, substitution or insertion of a letter away from ``text``."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     out = {text[:i] + text[i + 1 :] for i in range(1, len(text))}
     out |= {text[:i] + c + text[i + 1 :] for i in range(1, len(text)) for c in letters}
@@ -190,7 +192,7 @@ def build(domain: str, vocab: Vocabulary) -> list[Labelled]:
     rng = random.Random(_SEED)
     for row in list(rows):
         if row.category == "alt_name" and len(fold(row.value).replace(" ", "")) >= 6:
-            typo = _typo(rng, row.value)
+            typo = seeded_typo(rng, row.value)
             if fold(typo) not in keys:
                 rows.append(Labelled(typo, row.expected, "typo"))
     for code, name in sorted(others.items()):
@@ -209,7 +211,7 @@ def build(domain: str, vocab: Vocabulary) -> list[Labelled]:
         x, y = short[a], short[b]
         near = [
             s
-            for s in _edits(x) + _edits(y)
+            for s in one_edit_variants(x) + one_edit_variants(y)
             if fold(s) not in keys
             and Levenshtein.distance(fold(s), fold(x)) == Levenshtein.distance(fold(s), fold(y))
         ]

@@ -45,6 +45,10 @@ from inputguard import Vocabulary
 from inputguard._terminology.folding import fold
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the evaluation's own edit helpers, beside the reported part
+
+from benchmarks.term_quality import one_edit_variants, seeded_typo  # noqa: E402
+
 DATA = ROOT / "benchmarks" / "data"
 SEED = 20261202  # not the reported part's seed
 # Latin-script CLDR locales the generator does not read (it reads de fr es it nl pt; en is the
@@ -56,7 +60,6 @@ LOCALES = (
 NEAR_EDITS = 2  # a foreign-language name is kept when this close to a key of its canonical
 CITY_RATIO = 85.0  # a city is a near-miss when this similar to a member key
 CITY_SAMPLE = 100  # further cities, drawn at random, that are not near any key
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 Row = tuple[str, str, str]  # value, expected ("" = must refuse), category
 
@@ -80,24 +83,6 @@ def _member_keys(vocab: Vocabulary) -> dict[str, set[str]]:
     }
 
 
-def _typo(rng: random.Random, text: str) -> str:
-    chars = list(text)
-    spots = [i for i in range(1, len(chars) - 1) if chars[i].isalpha()]
-    i = rng.choice(spots)
-    kind = rng.choice(("delete", "insert", "substitute", "transpose"))
-    if kind == "delete":
-        del chars[i]
-    elif kind == "insert":
-        chars.insert(i, rng.choice(_LETTERS))
-    elif kind == "substitute":
-        chars[i] = rng.choice([c for c in _LETTERS if c != chars[i].lower()])
-    elif chars[i + 1].isalpha() and chars[i + 1] != chars[i]:
-        chars[i], chars[i + 1] = chars[i + 1], chars[i]
-    else:
-        del chars[i]
-    return "".join(chars)
-
-
 def _noise(rng: random.Random, text: str) -> str:  # noqa: PLR0911 - one return per kind
     kind = rng.choice(("upper", "lower", "spaces", "tab", "hyphens", "dots", "padded"))
     if kind == "upper":
@@ -115,13 +100,6 @@ def _noise(rng: random.Random, text: str) -> str:  # noqa: PLR0911 - one return 
     return f"  {text}  "
 
 
-def _edits(text: str) -> list[str]:
-    out = {text[:i] + text[i + 1 :] for i in range(1, len(text))}
-    out |= {text[:i] + c + text[i + 1 :] for i in range(1, len(text)) for c in _LETTERS}
-    out |= {text[:i] + c + text[i:] for i in range(1, len(text)) for c in _LETTERS}
-    return sorted(out)
-
-
 def _seeded_variants(
     names: dict[str, str], keys: set[str], members: set[str], rng: random.Random
 ) -> list[Row]:
@@ -129,9 +107,9 @@ def _seeded_variants(
     rows: list[Row] = []
     for code, name in sorted(names.items()):
         size = len(fold(name).replace(" ", ""))
-        if size >= 6 and fold(t := _typo(rng, name)) not in keys:
+        if size >= 6 and fold(t := seeded_typo(rng, name)) not in keys:
             rows.append((t, code, "typo"))
-        if size >= 10 and fold(t := _typo(rng, _typo(rng, name))) not in keys:
+        if size >= 10 and fold(t := seeded_typo(rng, seeded_typo(rng, name))) not in keys:
             rows.append((t, code, "typo2"))
         rows.append((_noise(rng, name), code, "noise"))
     short = {c: n for c, n in names.items() if c in members and len(n) >= 5}
@@ -142,7 +120,7 @@ def _seeded_variants(
                 continue
             near = [
                 s
-                for s in _edits(short[a]) + _edits(short[b])
+                for s in one_edit_variants(short[a]) + one_edit_variants(short[b])
                 if fold(s) not in keys and OSA.distance(fold(s), x) == OSA.distance(fold(s), y)
             ]
             rows += [(s, "", "equidistant") for s in rng.sample(near, min(3, len(near)))]
