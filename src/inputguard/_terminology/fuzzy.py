@@ -9,7 +9,7 @@ decision then asks, in this order (see ``docs/terminology.md``):
 2. its similarity reaches ``cutoff``, or it is one edit away from a name of at least
    ``min_length`` letters while every other canonical trails by twice ``margin``;
 3. it leads the best different canonical by ``margin`` and by at least one edit, and a declared
-   ``distinct`` partner by twice ``margin``;
+   ``distinct`` partner by twice ``margin`` and by at least two edits;
 4. the match rests on distinctive words: once the words the input shares with the key are set
    aside, what is left must itself be within the typo budget of what is left of the key
    ("Republic of Rwanda" is not "Republic of Uganda").
@@ -44,6 +44,7 @@ _CELLS = 4_000_000  # score-matrix cells per cdist call (queries x keys), about 
 _PARALLEL_CELLS = 2_000_000  # from this many cells on, cdist scores on every core
 _TRIGRAM_FROM = 50_000  # keys in a length window from which trigram filtering pays off
 _SHORT_EDITS = 1  # edits accepted below the cutoff in a name of at least min_length letters
+_PARTNER_EDITS = 2  # edits by which a declared distinct partner must trail a fuzzy match
 
 
 class FuzzyIndex:
@@ -239,6 +240,7 @@ class FuzzyIndex:
             runner=runner,
             nearest=nearest,
             scores={self._names[o]: s for o, (s, _, _) in best.items()},
+            distances={self._names[o]: d for o, (_, d, _) in best.items()},
         )
 
     def _decide(  # noqa: PLR0911 - one return per rule of the fuzzy step
@@ -253,6 +255,7 @@ class FuzzyIndex:
         runner: float,
         nearest: int,
         scores: Mapping[str, float],
+        distances: Mapping[str, int],
     ) -> Match:
         cfg = self._settings
         score = round(top, 2)
@@ -274,7 +277,10 @@ class FuzzyIndex:
         if nearest <= distance or top - runner < lead:
             return Match(query, None, "fuzzy", score, shown, Reason.TERM_AMBIGUOUS)
         for partner in sorted(self._distinct.get(name, ())):
-            if top - scores.get(partner, -1.0) < 2 * cfg.margin:
+            # a declared partner must trail by twice the margin and by two edits: "Nigeris" is
+            # one edit from Nigeria but only two from Niger, and means Niger
+            near = distances.get(partner, distance + _PARTNER_EDITS) < distance + _PARTNER_EDITS
+            if near or top - scores.get(partner, -1.0) < 2 * cfg.margin:
                 return Match(query, None, "fuzzy", score, partner, Reason.TERM_AMBIGUOUS)
         if not rests_on_distinctive(query, key, cfg.cutoff):
             return Match(query, None, "fuzzy", score, name, Reason.TERM_UNKNOWN)

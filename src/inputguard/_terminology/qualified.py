@@ -28,7 +28,7 @@ QUALIFIER_PREFIX = 4
 class Qualified:
     """The tables of the qualified step for one vocabulary, and its decision."""
 
-    __slots__ = ("_heads", "_index", "_owners")
+    __slots__ = ("_heads", "_index", "_keys", "_owners")
 
     def __init__(
         self,
@@ -40,35 +40,45 @@ class Qualified:
     ) -> None:
         """Index heads, qualifier owners and qualifier forms.
 
-        ``_heads`` maps a folded head to the canonicals it may belong to: every folded key of a
-        qualified canonical, each word of at least `QUALIFIER_PREFIX` letters of a key of
-        several words ("pound" of "pound sterling"), and the rest of a key that starts with a
-        form of one of its own qualifiers ("barbados dollar" -> "dollar"). ``_owners`` maps
-        each folded qualifier to the canonicals listing it. ``_index`` maps the first letters
-        of a qualifier's first content word to (content words, folded qualifier) entries, one
+        ``_heads`` maps a folded head to the canonicals it may belong to, each with the number
+        of *other* words its key holds (see `_others`): every folded key of a qualified
+        canonical (0), each word of at least `QUALIFIER_PREFIX` letters of a key of several
+        words ("pound" of "pound sterling": 1), and the rest of a key that starts with a form of
+        one of its own qualifiers ("barbados dollar" -> "dollar": 0). ``_owners`` maps each
+        folded qualifier to the canonicals listing it. ``_index`` maps the first letters of a
+        qualifier's first content word to (content words, folded qualifier, whole) entries, one
         per whole qualifier and one per run of its last words ("macedonia" of "north
-        macedonia").
+        macedonia", not whole).
         """
-        heads: dict[str, set[str]] = {}
+        heads: dict[str, dict[str, int]] = {}
+        keys: dict[str, str] = {}
         owners: dict[str, set[str]] = {}
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        index: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+
+        def add(head: str, canonical: str, others: int) -> None:
+            seen = heads.setdefault(head, {})
+            seen[canonical] = min(others, seen.get(canonical, others))
+
         for canonical, names in qualifiers.items():
             folded_names = [fold(n, case_sensitive=case_sensitive) for n in names]
             runs = [content_words(n) for n in folded_names]
+            own_words = {w for run in runs for w in run}
             for key in (canonical, *terms[canonical]):
                 folded = fold(key, case_sensitive=case_sensitive)
                 if not folded:
                     continue
-                heads.setdefault(folded, set()).add(canonical)
+                add(folded, canonical, 0)
+                keys[folded] = canonical
                 words = folded.split()
+                content = content_words(folded)
                 if len(words) > 1:  # each long word of a key is a head too ("pound sterling")
-                    for word in content_words(folded):
+                    for word in content:
                         if len(word) >= QUALIFIER_PREFIX:
-                            heads.setdefault(word, set()).add(canonical)
+                            add(word, canonical, _others(content, word, own_words))
                 for cut in range(1, len(words)):
                     front = content_words(" ".join(words[:cut]))
                     if any(form_score(front, run) for run in runs):
-                        heads.setdefault(" ".join(words[cut:]), set()).add(canonical)
+                        add(" ".join(words[cut:]), canonical, 0)
             for name in folded_names:
                 if name in owners:
                     owners[name].add(canonical)
@@ -77,8 +87,9 @@ class Qualified:
                 content = content_words(name)
                 for start in range(len(content)):
                     run = content[start:]
-                    index.setdefault(run[0][:QUALIFIER_PREFIX], []).append((run, name))
-        self._heads = {h: frozenset(c) for h, c in heads.items() if not is_known_other(h)}
+                    index.setdefault(run[0][:QUALIFIER_PREFIX], []).append((run, name, not start))
+        self._heads = {h: c for h, c in heads.items() if not is_known_other(h)}
+        self._keys = {k: c for k, c in keys.items() if k in self._heads}
         self._owners = {n: frozenset(c) for n, c in owners.items()}
         self._index = {k: tuple(v) for k, v in index.items()}
 
@@ -86,42 +97,65 @@ class Qualified:
         return bool(self._heads)
 
     def decide(self, value: str, folded: str) -> Match | None:
-        """Decide ``Q H``: a known head ``H`` after a form ``Q`` of one of its qualifiers.
+        """Decide a bare head ``H`` or ``Q H``: a head after a form ``Q`` of its qualifiers.
 
-        Every split of the folded words into a non-empty qualifier part and a head is tried.
-        A split proposes the canonicals that own the head and list every qualifier that ``Q``
-        is a best form of (see `_issuers`). One canonical over all splits is accepted; two or
-        more are ambiguous; none leaves the value to the fuzzy step.
+        A value that is itself a *plain* head of a canonical (a head its key holds with no
+        other word besides forms of the canonical's qualifiers: "ariary" of "malagasy ariary"),
+        or the English plural of a whole key ("euros"), is decided alone: accepted when no
+        other canonical owns that head in any way, ambiguous when one does ("dinar": Algeria,
+        Iraq, Jordan, ...; "manat": Azerbaijan's, and Turkmenistan's "new manat"). A value
+        that is a head of canonicals only as a word of longer keys ("malagasy", "sterling") is
+        not decided alone. Otherwise every split of the folded words into a non-empty
+        qualifier part and a head is tried. A split proposes the canonicals that own the head
+        and list every qualifier that ``Q`` is a best form of (see `_issuers`); among them, the
+        ones whose key holds the fewest other words win ("Swiss Franc" is CHF's own name, WIR
+        franc's key has the word "wir"). One canonical over all splits is accepted; two or more
+        are ambiguous; none leaves the value to the fuzzy step.
         """
+        bare = self._head_owners(folded)
+        if any(not n for n in bare.values()):
+            if len(bare) == 1:
+                return Match(value, next(iter(bare)), "qualified", 100.0, None, None)
+            return Match(value, None, "qualified", 100.0, min(bare), Reason.TERM_AMBIGUOUS)
+        found: dict[str, int] = {}
         words = folded.split()
-        found: set[str] = set()
         for cut in range(1, len(words)):
             owners = self._head_owners(" ".join(words[cut:]))
             if not owners:
                 continue
             named = self._issuers(content_words(" ".join(words[:cut])))
-            if named:
-                found |= {c for c in owners if all(c in self._owners[n] for n in named)}
+            for canonical, others in owners.items():
+                if named and all(canonical in self._owners[n] for n in named):
+                    found[canonical] = min(others, found.get(canonical, others))
         if not found:
             return None
-        if len(found) == 1:
-            return Match(value, found.pop(), "qualified", 100.0, None, None)
-        return Match(value, None, "qualified", 100.0, min(found), Reason.TERM_AMBIGUOUS)
+        fewest = min(found.values())
+        best = sorted(c for c, n in found.items() if n == fewest)
+        if len(best) == 1:
+            return Match(value, best[0], "qualified", 100.0, None, None)
+        return Match(value, None, "qualified", 100.0, best[0], Reason.TERM_AMBIGUOUS)
 
-    def _head_owners(self, head: str) -> frozenset[str]:
+    def _head_owners(self, head: str) -> dict[str, int]:
         """The canonicals of a head, read as it is or, failing that, as an English plural.
 
         A plural is a last word ending in ``s`` ("forints", "dollars") or ``es`` ("soles",
-        "colones") whose singular is a head; both singulars may apply ("pesos").
+        "colones") whose singular is a head of at least `QUALIFIER_PREFIX` letters; both
+        singulars may apply ("pesos").
         """
         found = self._heads.get(head)
         if found is not None:
             return found
-        owners: frozenset[str] = frozenset()
+        owners: dict[str, int] = {}
         if head.endswith("s"):
             for singular in (head[:-1], head[:-2] if head.endswith("es") else ""):
-                if singular and not singular.endswith(" "):
-                    owners |= self._heads.get(singular, frozenset())
+                last = singular.rsplit(" ", 1)[-1]
+                if len(last) < QUALIFIER_PREFIX or last != last.strip():
+                    continue
+                key = self._keys.get(singular)
+                if key is not None:  # the plural of a whole key is that key's ("euros")
+                    return {key: 0}
+                for canonical, others in self._heads.get(singular, {}).items():
+                    owners[canonical] = min(others, owners.get(canonical, others))
         return owners
 
     def _issuers(self, words: tuple[str, ...]) -> set[str]:
@@ -136,19 +170,22 @@ class Qualified:
         if not words:
             return set()
         first = words[0]
-        best, named = 0, set()
+        best, named = (0, False), set()
         for size in range(1, QUALIFIER_PREFIX + 1):
             if size > len(first):
                 break
-            for run, name in self._index.get(first[:size], ()):
+            for run, name, whole in self._index.get(first[:size], ()):
                 if len(run) != len(words) or (size < QUALIFIER_PREFIX and len(run[0]) != size):
                     continue
                 total = form_score(words, run)
                 if not total:
                     continue
-                if total > best:
-                    best, named = total, {name}
-                elif total == best:
+                # at equal score a form of a whole name outranks one of a name's last words:
+                # "Republic of the Congo" is the Congo, not the end of "Democratic Republic of
+                # the Congo"
+                if (total, whole) > best:
+                    best, named = (total, whole), {name}
+                elif (total, whole) == best:
                     named.add(name)
         return named
 
@@ -168,6 +205,19 @@ def form_score(words: Sequence[str], run: Sequence[str]) -> int:
     if any(n < min(QUALIFIER_PREFIX, len(u)) for n, u in zip(shared, run, strict=True)):
         return 0
     return sum(shared)
+
+
+def _others(content: Sequence[str], head: str, own_words: set[str]) -> int:
+    """Words of a key besides ``head`` that are not a form of a word of its own qualifiers.
+
+    >>> _others(("swiss", "franc"), "franc", {"swiss", "switzerland"})
+    0
+    >>> _others(("wir", "franc"), "franc", {"swiss", "switzerland"})
+    1
+    """
+    rest = list(content)
+    rest.remove(head)
+    return sum(not any(form_score([w], [u]) for u in own_words) for w in rest)
 
 
 def _shared_prefix(a: str, b: str) -> int:
