@@ -9,7 +9,7 @@ from importlib import metadata as _metadata
 from inputguard._core.clock import Clock, FixedClock
 from inputguard._core.duration import parse_duration
 from inputguard._core.reasons import Reason
-from inputguard._core.result import Result, SinkSummary, Verdict
+from inputguard._core.result import Result, ResultColumns, SinkSummary, Verdict
 from inputguard._core.validator import (
     BatchContext,
     BatchPlan,
@@ -72,6 +72,7 @@ __all__ = [
     "RecordContext",
     "RecordOutcome",
     "Result",
+    "ResultColumns",
     "Revalidation",
     "Rule",
     "SigningKey",

@@ -77,6 +77,12 @@ class GuardSection(_Strict):
     """A source registry file shared by the provenance and freshness validators."""
     source_column: str | None = "source"
     audit_examples: int = Field(default=AUDIT_EXAMPLES, ge=0)
+    result_columns: dict[str, str] | None = None
+    """Other names for the result columns (``{owner = "fix_owner"}``); see `ResultColumns`."""
+    redaction_key_env: str | None = None
+    """Key audit examples' redaction (`keyed_redact`) with the secret in this variable."""
+    redaction_key_file: str | None = None
+    """Or with the secret in this file (relative to the guard file)."""
 
 
 class FreshnessConfig(_Strict):
@@ -374,3 +380,40 @@ def build_validators(config: GuardConfig, ctx: BuildContext) -> list[Validator]:
                 f"{ctx.origin}: validators[{index}] ({item.type}): {error}"
             ) from None
     return validators
+
+
+def guard_options(config: GuardConfig, ctx: BuildContext) -> dict[str, Any]:
+    """The `Guard` keyword arguments of the ``[guard]`` table, checked.
+
+    Raises:
+        ConfigurationError: The result column names or the redaction key are refused; the
+            message names the file and the key.
+    """
+    from inputguard._core.result import ResultColumns  # noqa: PLC0415
+    from inputguard._ops.redaction import keyed_redact, redact  # noqa: PLC0415
+
+    section = config.guard
+    options: dict[str, Any] = {
+        "name": section.name,
+        "source_column": section.source_column,
+        "audit_examples": section.audit_examples,
+        "redact": redact,
+    }
+    try:
+        options["result_columns"] = ResultColumns.of(section.result_columns)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{ctx.origin}: guard.result_columns: {error}") from None
+    env, file = section.redaction_key_env, section.redaction_key_file
+    if env is not None and file is not None:
+        raise ConfigurationError(
+            f"{ctx.origin}: guard: give 'redaction_key_env' or 'redaction_key_file', not both"
+        )
+    if env is not None or file is not None:
+        key = "redaction_key_env" if env is not None else "redaction_key_file"
+        try:
+            options["redact"] = keyed_redact(
+                env=env, file=None if file is None else str(ctx.path(file))
+            )
+        except ConfigurationError as error:
+            raise ConfigurationError(f"{ctx.origin}: guard.{key}: {error}") from None
+    return options

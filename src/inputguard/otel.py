@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from inputguard._core.result import OWNER
 from inputguard._guard.guard import Guard
 from inputguard._provenance.validator import Provenance
 from inputguard.exceptions import ConfigurationError
@@ -197,7 +196,7 @@ class _TracedGuard(Guard):
             return
         for (column, reason), n in result.counts_by_column().items():
             t.reasons.add(n, self._reason_attributes(reason, column))
-        for owner, n in quarantined.group_by(OWNER).len().iter_rows():
+        for owner, n in quarantined.group_by(result.columns.owner).len().iter_rows():
             t.owners.add(n, self._attributes(**{"inputguard.owner": owner or _NONE}))
         column = self._source_column
         if column is not None and column in quarantined.columns:

@@ -51,7 +51,9 @@ timestamp_values = st.one_of(
     st.floats(allow_nan=True),
     st.booleans(),
 )
-sources = st.one_of(st.none(), st.sampled_from(["web", "batch-export", "crm"]), st.integers())
+sources = st.one_of(
+    st.none(), st.sampled_from(["web", "batch-export", "crm"]), st.integers(-(2**63), 2**63 - 1)
+)  # a frame holds it
 
 GUARDS = {
     "reject-naive": ig.Guard(

@@ -744,3 +744,44 @@ def test_clashing_aliases_are_refused(sources: list[object], message: str) -> No
 def test_bad_aliases_are_refused(aliases: object, message: str) -> None:
     with pytest.raises(ig.ConfigurationError, match=message):
         ig.Source("s", "t", "active", aliases=aliases)  # type: ignore[arg-type]
+
+
+def test_a_quarantined_alias_row_counts_under_its_source_id() -> None:
+    guard = _aliased_guard()
+    frame = pl.DataFrame(
+        {"source": ["Checkout-Web", "checkout-web"], "ts": ["2020-01-01T00:00Z"] * 2}
+    )
+    with capture_logs() as logs:
+        result = guard.validate(frame)
+    assert result.quarantined["source"].to_list() == ["Checkout-Web", "checkout-web"]
+    (event,) = [e for e in logs if e["event"] == "inputguard.validate"]
+    assert set(event["sources"]) == {"checkout_web"}
+    assert event["sources"]["checkout_web"]["quarantined"] == 2
+    with capture_logs() as logs:
+        guard.check({"source": "Checkout-Web", "ts": "2020-01-01T00:00Z"})
+    (event,) = [e for e in logs if e["event"] == "inputguard.check"]
+    assert set(event["sources"]) == {"checkout_web"}
+
+
+def test_a_signature_binds_the_source_id_whatever_alias_the_record_carries() -> None:
+    registry = ig.SourceRegistry(
+        [
+            ig.Source(
+                "orders-api",
+                "team-orders",
+                "active",
+                keys=(ig.SigningKey("2026-q3", "hmac-sha256", env="IG_TEST_ORDERS_HMAC_Q3"),),
+                aliases=("Orders-API",),
+            )
+        ],
+        default_owner="platform",
+    )
+    guard = _guard(ig.provenance(registry, signature="signature", signed=SIGNED))
+    by_id = signed()  # signed with the registered id as the source
+    as_alias = {**by_id, "source": "Orders-API"}  # the same signature, the alias carried
+    assert decide(guard, by_id) == ((), None)
+    assert decide(guard, as_alias) == ((), None)
+    assert guard.check(as_alias).record["source"] == "orders-api"
+    # A producer that signs the alias as the source signed something else: refused.
+    alias_signed = signed(source="Orders-API")
+    assert decide(guard, alias_signed) == (("signature.invalid",), "team-orders")

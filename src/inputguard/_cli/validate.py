@@ -184,6 +184,7 @@ def _summary_document(
         "config": os.fspath(config),
         "checked_at": at.isoformat().replace("+00:00", "Z"),
         "source_column": guard.source_column,
+        "result_columns": guard.result_columns.as_dict(),
         "rows": rows,
         "accepted": rows - quarantined,
         "quarantined": quarantined,

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from inputguard._cli.common import EXIT_FINDINGS, EXIT_HELP, fail, stdout_console
 from inputguard._core.reasons import Reason
-from inputguard._core.result import REASON_COLUMNS, REASONS, ROW_ID
+from inputguard._core.result import DEFAULT_COLUMNS, ResultColumns
 from inputguard._report.data import load_quarantine
 from inputguard._terminology.vocabulary import Vocabulary
 from inputguard.exceptions import ConfigurationError, InputGuardError
@@ -139,7 +139,12 @@ def _canonicals(vocabulary: Vocabulary, candidates: Sequence[str | None]) -> tup
 
 
 def suggestions(
-    rows: pl.DataFrame, column: str, vocabulary: Vocabulary, *, limit: int
+    rows: pl.DataFrame,
+    column: str,
+    vocabulary: Vocabulary,
+    *,
+    limit: int,
+    names: ResultColumns = DEFAULT_COLUMNS,
 ) -> list[Suggestion]:
     """The refused values of ``column`` in quarantined ``rows``, most rows first.
 
@@ -148,10 +153,9 @@ def suggestions(
     """
     pairs = (
         rows.select(
-            ROW_ID if ROW_ID in rows.columns else pl.int_range(pl.len()).alias(ROW_ID),
             pl.col(column).cast(pl.String, strict=False).alias("value"),
-            pl.col(REASONS).alias("code"),
-            pl.col(REASON_COLUMNS).alias("column"),
+            pl.col(names.reasons).alias("code"),
+            pl.col(names.reason_columns).alias("column"),
         )
         .with_row_index("__position")
         .explode("code", "column")
@@ -243,9 +247,11 @@ def write_overlay(
     return "\n".join(lines) + "\n"
 
 
-def _refused_columns(rows: pl.DataFrame) -> list[str]:
+def _refused_columns(rows: pl.DataFrame, names: ResultColumns) -> list[str]:
     found = (
-        rows.select(pl.col(REASONS).alias("code"), pl.col(REASON_COLUMNS).alias("column"))
+        rows.select(
+            pl.col(names.reasons).alias("code"), pl.col(names.reason_columns).alias("column")
+        )
         .explode("code", "column")
         .filter(pl.col("code").is_in(_REFUSED))
         .drop_nulls("column")
@@ -299,7 +305,7 @@ def suggest(
         found = load_quarantine(quarantine)
     except InputGuardError as error:
         fail(error)
-    columns = _refused_columns(found.rows)
+    columns = _refused_columns(found.rows, found.columns)
     if column is None:
         if len(columns) != 1:
             listed = ", ".join(columns) if columns else "none"
@@ -307,7 +313,7 @@ def suggest(
         column = columns[0]
     elif column not in found.rows.columns:
         fail(f"--column {column!r} is not a column of the quarantined rows in {found.origin!r}")
-    items = suggestions(found.rows, column, vocabulary, limit=limit)
+    items = suggestions(found.rows, column, vocabulary, limit=limit, names=found.columns)
     text = write_overlay(
         items,
         vocabulary=vocabulary,

@@ -15,11 +15,12 @@ have no side effects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
     import polars as pl
@@ -34,6 +35,7 @@ __all__ = [
     "Rule",
     "Validator",
     "rejections",
+    "spellings",
     "written_columns",
 ]
 
@@ -205,6 +207,20 @@ class Validator(Protocol):
         must not have side effects.
         """
         ...
+
+
+def spellings(validator: object, column: str) -> dict[str, str]:
+    """Other spellings of a value that a validator accepts as one canonical value in ``column``.
+
+    From its optional ``spellings`` (column -> {spelling: canonical}); for example the aliases
+    of a source registry. Audit events count a quarantined row, which keeps its original
+    value, under the canonical value, as its accepted rows (which carry it) are counted.
+    """
+    found = getattr(validator, "spellings", None)
+    if not isinstance(found, Mapping):
+        return {}
+    table = found.get(column)
+    return dict(table) if isinstance(table, Mapping) else {}
 
 
 def written_columns(validator: object) -> tuple[str, ...]:

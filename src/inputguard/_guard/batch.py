@@ -33,12 +33,8 @@ import polars.selectors as cs
 from inputguard._core.lookup import position
 from inputguard._core.reasons import Reason
 from inputguard._core.result import (
-    OWNER,
-    REASON_COLUMNS,
-    REASONS,
-    RESERVED_COLUMNS,
-    ROW_ID,
-    WARNINGS,
+    DEFAULT_COLUMNS,
+    ResultColumns,
     count_codes,
     count_columns,
     reasons_dtype,
@@ -99,14 +95,20 @@ def require_columns(
 
 
 def reject_reserved(
-    names: Iterable[str], *, kind: str = "input column", action: str = "validating"
+    names: Iterable[str],
+    *,
+    kind: str = "input column",
+    action: str = "validating",
+    result: ResultColumns = DEFAULT_COLUMNS,
 ) -> None:
     """Raise `InputRejected` (``schema.reserved_column``) if a name is one the results add."""
-    clash = sorted(RESERVED_COLUMNS.intersection(names))
+    reserved = result.reserved
+    clash = sorted(reserved.intersection(names))
     if clash:
         raise InputRejected(
             f"{kind} {clash[0]!r} collides with a column inputguard adds to its results "
-            f"(reserved: {sorted(RESERVED_COLUMNS)!r}); rename it before {action}",
+            f"(reserved: {sorted(reserved)!r}); rename it before {action}, or give the "
+            f"results other names with Guard(..., result_columns=...)",
             reasons=[Reason.SCHEMA_RESERVED_COLUMN],
             field=clash[0],
         )
@@ -150,6 +152,7 @@ class Plan:
     rejects: Mask
     warns: Mask
     dtype: pl.List  # of the reasons and warnings lists
+    names: ResultColumns = DEFAULT_COLUMNS
 
     @property
     def accepted(self) -> pl.LazyFrame:
@@ -170,15 +173,16 @@ class Plan:
 
     def finish(self, accepted: pl.DataFrame, quarantined: pl.DataFrame) -> Split:
         """Attach the reasons and warnings lists to collected (or streamed) frames."""
-        quarantined = self.rejects.attach(quarantined, REASONS, REASON_COLUMNS, self.dtype)
-        quarantined = self.warns.attach(quarantined, WARNINGS, None, self.dtype)
-        accepted = self.warns.attach(accepted, WARNINGS, None, self.dtype)
-        return Split(accepted, _order_quarantined(quarantined))
+        n = self.names
+        quarantined = self.rejects.attach(quarantined, n.reasons, n.reason_columns, self.dtype)
+        quarantined = self.warns.attach(quarantined, n.warnings, None, self.dtype)
+        accepted = self.warns.attach(accepted, n.warnings, None, self.dtype)
+        return Split(accepted, _order_quarantined(quarantined, n))
 
 
-def _order_quarantined(frame: pl.DataFrame) -> pl.DataFrame:
+def _order_quarantined(frame: pl.DataFrame, n: ResultColumns) -> pl.DataFrame:
     """``row_id``, the original columns, then reasons, reason columns, owner, warnings."""
-    tail = [REASONS, REASON_COLUMNS, OWNER, WARNINGS]
+    tail = [n.reasons, n.reason_columns, n.owner, n.warnings]
     if frame.columns[-len(tail) :] == tail:
         return frame
     head = [c for c in frame.columns if c not in tail]
@@ -193,6 +197,7 @@ def build_plan(
     extra_plans: Sequence[BatchPlan] = (),
     streaming: bool = False,
     row_offset: int = 0,
+    names: ResultColumns = DEFAULT_COLUMNS,
 ) -> Plan:
     """Check the input's columns, decide the distinct values and build the lazy plan.
 
@@ -204,19 +209,20 @@ def build_plan(
         streaming: Gather the distinct values with polars' streaming engine, and leave the
             row ids to `stream`, which numbers each batch (``annotated`` has no ``row_id``).
         row_offset: The first row id (a stream of batches continues its row ids).
+        names: The names of the result columns.
 
     Returns:
         The plan; `Plan.finish` attaches the reasons to its collected outputs.
     """
     schema = schema_of(frame)
-    reject_reserved(schema.names())
+    reject_reserved(schema.names(), result=names)
     require_columns(schema, validators)
     originals = schema.names()
     ctx = BatchContext(now=now, schema=schema, prefix=helper_prefix(originals))
     plans = [*extra_plans, *(v.plan(ctx) for v in validators)]
     # A stream numbers its rows batch by batch (`stream`): polars 2.1's row index does not
     # stream (measured: 1.2 GiB at 50M rows for a scan with a row index, 0.4 GiB without).
-    lf = frame if streaming else frame.with_row_index(ROW_ID, offset=row_offset)
+    lf = frame if streaming else frame.with_row_index(names.row_id, offset=row_offset)
     decisions = [d for plan in plans for d in plan.decisions]
     lf = _decide(lf, decisions, ctx, source=frame, streaming=streaming)
     for plan in plans:
@@ -245,20 +251,21 @@ def build_plan(
         return [e.alias(n) for e, n in zip(exprs, names, strict=True)]
 
     accepted = (
-        pl.col(ROW_ID),
+        pl.col(names.row_id),
         *(outputs[c].alias(c) if c in outputs else column(c) for c in originals),
         *(expr.alias(c) for c, expr in outputs.items() if c not in originals),
-        *listed(warns, WARNINGS),
+        *listed(warns, names.warnings),
     )
+    no_owner = pl.lit(None, pl.String)
     quarantined = (
-        pl.col(ROW_ID),
+        pl.col(names.row_id),
         *(column(c) for c in originals),
-        *listed(rejects, REASONS, REASON_COLUMNS),
+        *listed(rejects, names.reasons, names.reason_columns),
         # The owner is looked up after the split, for the quarantined rows only.
-        (owner.cast(pl.String) if owner is not None else pl.lit(None, pl.String)).alias(OWNER),
-        *listed(warns, WARNINGS),
+        (owner.cast(pl.String) if owner is not None else no_owner).alias(names.owner),
+        *listed(warns, names.warnings),
     )
-    return Plan(lf, clean, accepted, quarantined, rejects, warns, dtype)
+    return Plan(lf, clean, accepted, quarantined, rejects, warns, dtype, names)
 
 
 def _decide(
@@ -316,6 +323,7 @@ def run_batch(
     now: datetime,
     extra_plans: Sequence[BatchPlan] = (),
     row_offset: int = 0,
+    names: ResultColumns = DEFAULT_COLUMNS,
 ) -> Split:
     """Run every validator's plan over ``frame`` in one lazy plan and split the rows.
 
@@ -325,11 +333,14 @@ def run_batch(
         now: The clock reading for this call.
         extra_plans: Plans that do not come from a validator (the structural schema).
         row_offset: The first row id.
+        names: The names of the result columns.
 
     Returns:
         The accepted and quarantined frames.
     """
-    plan = build_plan(frame, validators, now=now, extra_plans=extra_plans, row_offset=row_offset)
+    plan = build_plan(
+        frame, validators, now=now, extra_plans=extra_plans, row_offset=row_offset, names=names
+    )
     accepted, quarantined = run_query(
         lambda: pl.collect_all([plan.accepted, plan.quarantined]), what="validating the input"
     )
@@ -345,16 +356,17 @@ class StreamCounts:
     reasons: dict[str, int] = field(default_factory=dict)
     by_column: dict[tuple[str | None, str], int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
+    names: ResultColumns = DEFAULT_COLUMNS
 
     def add(self, split: Split) -> None:
         """Count one batch's rows."""
         self.accepted += split.accepted.height
         self.quarantined += split.quarantined.height
-        for code, n in count_codes(split.quarantined, REASONS).items():
+        for code, n in count_codes(split.quarantined, self.names.reasons).items():
             self.reasons[code] = self.reasons.get(code, 0) + n
-        for pair, n in count_columns(split.quarantined).items():
+        for pair, n in count_columns(split.quarantined, self.names).items():
             self.by_column[pair] = self.by_column.get(pair, 0) + n
-        for code, n in count_codes(split.accepted, WARNINGS).items():
+        for code, n in count_codes(split.accepted, self.names.warnings).items():
             self.warnings[code] = self.warnings.get(code, 0) + n
 
 
@@ -373,8 +385,9 @@ def stream(
     takes longer than it does, and buffers (measured: 1.8 GiB at 20M rows with a 10 ms
     function, against 0.9 GiB with one that returns at once).
     """
-    counts = StreamCounts()
-    indexed = plan.annotated.with_row_index(ROW_ID)  # for the schemas only
+    counts = StreamCounts(names=plan.names)
+    row_id = plan.names.row_id
+    indexed = plan.annotated.with_row_index(row_id)  # for the schemas only
     empty_acc = pl.DataFrame(schema=indexed.select(plan.accepted_exprs).collect_schema())
     empty_quar = pl.DataFrame(schema=indexed.select(plan.quarantined_exprs).collect_schema())
     ok = False
@@ -388,7 +401,7 @@ def stream(
             batch := run_query(lambda: next(batches, None), what="streaming the input")
         ) is not None:
             # batches come in input order (maintain_order): row ids continue across them
-            split = plan.split(batch.with_row_index(ROW_ID, offset=offset))
+            split = plan.split(batch.with_row_index(row_id, offset=offset))
             offset += batch.height
             accepted.write(split.accepted)
             quarantined.write(split.quarantined)

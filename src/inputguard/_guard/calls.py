@@ -13,16 +13,7 @@ from typing import Any, Literal, cast
 import polars as pl
 
 from inputguard._core.clock import read_clock
-from inputguard._core.result import (
-    OWNER,
-    REASON_COLUMNS,
-    REASONS,
-    RESERVED_COLUMNS,
-    ROW_ID,
-    WARNINGS,
-    Result,
-    Verdict,
-)
+from inputguard._core.result import Result, Verdict
 from inputguard._guard.arguments import (
     DATACLASS,
     FRAME,
@@ -357,7 +348,8 @@ class GuardedCall:
     def _frame_out(self, result: Result, kind: str, value: Any) -> Any:
         accepted = result.accepted
         if not self._keep_meta:
-            originals = [c for c in result.quarantined.columns if c not in RESERVED_COLUMNS]
+            added = result.columns.reserved
+            originals = [c for c in result.quarantined.columns if c not in added]
             accepted = accepted.select(originals)
         if kind == FRAME:
             return accepted
@@ -366,7 +358,7 @@ class GuardedCall:
         import pyarrow as pa  # noqa: PLC0415 - imported whenever Arrow or pandas input is given
 
         if kind == PANDAS:
-            return as_pandas(accepted, value, result.accepted[ROW_ID].to_list())
+            return as_pandas(accepted, value, result.accepted[result.columns.row_id].to_list())
         table = like_arrow(accepted.to_arrow(), value.schema)
         if kind == TABLE:
             return table
@@ -382,17 +374,18 @@ class GuardedCall:
             frame = run_query(to_lazy(value).collect, what="reading the input")
         except InputRejected:
             return None
-        if RESERVED_COLUMNS & set(frame.columns):
+        n = self._guard.result_columns
+        if n.reserved & set(frame.columns):
             return None
         dtype = self._guard.reasons_dtype
-        indexed = frame.with_row_index(ROW_ID)
+        indexed = frame.with_row_index(n.row_id)
         quarantined = indexed.with_columns(
-            pl.lit([str(r) for r in exc.reasons], dtype=dtype).alias(REASONS),
-            pl.lit([exc.field] * len(exc.reasons), dtype=_EMPTY_LIST).alias(REASON_COLUMNS),
-            pl.lit(None, dtype=pl.String).alias(OWNER),
-            pl.lit([], dtype=dtype).alias(WARNINGS),
+            pl.lit([str(r) for r in exc.reasons], dtype=dtype).alias(n.reasons),
+            pl.lit([exc.field] * len(exc.reasons), dtype=_EMPTY_LIST).alias(n.reason_columns),
+            pl.lit(None, dtype=pl.String).alias(n.owner),
+            pl.lit([], dtype=dtype).alias(n.warnings),
         )
-        accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(WARNINGS))
+        accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(n.warnings))
         return Result(
             accepted=accepted,
             quarantined=quarantined,
@@ -400,6 +393,7 @@ class GuardedCall:
             fingerprint=self._guard.fingerprint,
             checked_at=read_clock(self._guard.clock),
             duration_s=time.perf_counter() - started,
+            columns=n,
         )
 
     # -- audit ---------------------------------------------------------------------------------
@@ -486,17 +480,18 @@ def _one_row_result(guard: GuardLike, record: Mapping[str, Any], verdict: Verdic
     Raises:
         InputRejected: A key collides with a column the result adds (as on the batch path).
     """
-    reject_reserved(record, kind="record key", action="quarantining")
+    n = guard.result_columns
+    reject_reserved(record, kind="record key", action="quarantining", result=n)
     row = pl.from_dicts([dict(record)]) if record else pl.DataFrame()
-    indexed = row.with_row_index(ROW_ID)
+    indexed = row.with_row_index(n.row_id)
     dtype = guard.reasons_dtype
     quarantined = indexed.with_columns(
-        pl.lit(list(verdict.reasons), dtype=dtype).alias(REASONS),
-        pl.lit(list(verdict.reason_columns), dtype=_EMPTY_LIST).alias(REASON_COLUMNS),
-        pl.lit(verdict.owner, dtype=pl.String).alias(OWNER),
-        pl.lit(list(verdict.warnings), dtype=dtype).alias(WARNINGS),
+        pl.lit(list(verdict.reasons), dtype=dtype).alias(n.reasons),
+        pl.lit(list(verdict.reason_columns), dtype=_EMPTY_LIST).alias(n.reason_columns),
+        pl.lit(verdict.owner, dtype=pl.String).alias(n.owner),
+        pl.lit(list(verdict.warnings), dtype=dtype).alias(n.warnings),
     )
-    accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(WARNINGS))
+    accepted = indexed.clear().with_columns(pl.lit([], dtype=dtype).alias(n.warnings))
     return Result(
         accepted=accepted,
         quarantined=quarantined,
@@ -504,4 +499,5 @@ def _one_row_result(guard: GuardLike, record: Mapping[str, Any], verdict: Verdic
         fingerprint=guard.fingerprint,
         checked_at=verdict.checked_at or read_clock(guard.clock),
         duration_s=0.0,
+        columns=n,
     )

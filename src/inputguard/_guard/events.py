@@ -10,10 +10,10 @@ column) are computed only when the event will be logged.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from inputguard._core.result import SinkSummary
+from inputguard._core.result import DEFAULT_COLUMNS, ResultColumns, SinkSummary
 from inputguard._ops import audit as _audit
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ class EventSettings:
         source_column: The column holding the source id (per-source counts), or None.
         examples: How many quarantined rows an event quotes (through ``redact``).
         redact: Turns a raw value into what an example may show.
+        names: The names of the result columns.
+        aliases: Other spellings of a source id (the registry's aliases): a quarantined row,
+            which keeps its original value, is counted under the id it stands for.
     """
 
     guard: str
@@ -54,6 +57,8 @@ class EventSettings:
     source_column: str | None
     examples: int
     redact: Callable[[object], object]
+    names: ResultColumns = DEFAULT_COLUMNS
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 def record_event(settings: EventSettings, verdict: Verdict, started: float) -> dict[str, Any]:
@@ -79,6 +84,7 @@ def _record_extras(settings: EventSettings, verdict: Verdict) -> dict[str, objec
         source = verdict.record[column]
         key = "<none>" if source is None else source if isinstance(source, str) else None
         if key is not None:
+            key = settings.aliases.get(key, key)
             extras["sources"] = {
                 key: {
                     "accepted": int(verdict.ok),
@@ -122,11 +128,15 @@ def _frame_extras(settings: EventSettings, result: Result) -> dict[str, object]:
     }
     if settings.source_column is not None:
         extras["sources"] = _audit.by_source(
-            result.accepted, result.quarantined, settings.source_column
+            result.accepted,
+            result.quarantined,
+            settings.source_column,
+            reasons_column=result.columns.reasons,
+            aliases=settings.aliases,
         )
     if settings.examples:
         extras["examples"] = _audit.redacted_examples(
-            result.quarantined, settings.examples, settings.redact
+            result.quarantined, settings.examples, settings.redact, result.columns
         )
     return extras
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 from inputguard._core.clock import Clock, read_clock, system_clock
 from inputguard._core.defaults import AUDIT_EXAMPLES
 from inputguard._core.reasons import Reason
-from inputguard._core.result import Result, SinkSummary, Verdict, reasons_dtype
-from inputguard._core.validator import BatchPlan, Validator, written_columns
+from inputguard._core.result import Result, ResultColumns, SinkSummary, Verdict, reasons_dtype
 from inputguard._guard.batch import as_lazy, build_plan, run_batch, stream
+from inputguard._guard.construction import check_arguments, fingerprint_of, source_spellings
 from inputguard._guard.decorators import guarded
 from inputguard._guard.events import (
     EventSettings,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
+    from inputguard._core.validator import BatchPlan, Validator
     from inputguard._guard.decorators import OnFail, Sink
 
 __all__ = ["Guard"]
@@ -67,6 +68,9 @@ class Guard:
             only the type, the size and a short hash.
         observers: Callables given every `Result` of `validate` (e.g. ``DriftWatch.observe``);
             an observer that raises is logged (``inputguard.observer_failed``) and skipped.
+        result_columns: The names of the columns the results add (`ResultColumns`, or a
+            mapping such as ``{"owner": "fix_owner"}``): for inputs that have a column named
+            ``row_id``, ``reasons``, ``reason_columns``, ``owner`` or ``warnings``.
 
     Raises:
         ConfigurationError: An empty name, or a validator that is not a validator.
@@ -96,6 +100,7 @@ class Guard:
         "_record_source",
         "_redact",
         "_required",
+        "_result_columns",
         "_schema",
         "_source_column",
         "_validators",
@@ -112,29 +117,17 @@ class Guard:
         audit_examples: int = AUDIT_EXAMPLES,
         redact: Callable[[object], object] = _audit.redact,
         observers: Iterable[Callable[[Result], object]] = (),
+        result_columns: ResultColumns | Mapping[str, str] | None = None,
     ) -> None:
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigurationError(f"'name' must be a non-empty string (got {name!r})")
-        checked = tuple(validators)
-        for v in checked:
-            if not isinstance(v, Validator):
-                raise ConfigurationError(
-                    f"every item of 'validators' must be a validator such as "
-                    f"freshness(...) (got {type(v).__name__}: {v!r})"
-                )
-        _refuse_shared_outputs(checked)
-        if clock is not None and not callable(clock):
-            raise ConfigurationError(f"'clock' must be callable (got {clock!r})")
-        if isinstance(audit_examples, bool) or not isinstance(audit_examples, int):
-            raise ConfigurationError(f"'audit_examples' must be an int (got {audit_examples!r})")
-        if audit_examples < 0:
-            raise ConfigurationError(f"'audit_examples' must be >= 0 (got {audit_examples})")
-        if not callable(redact):
-            raise ConfigurationError(f"'redact' must be callable (got {redact!r})")
-        watchers = tuple(observers)
-        for observer in watchers:
-            if not callable(observer):
-                raise ConfigurationError(f"every observer must be callable (got {observer!r})")
+        checked, watchers = check_arguments(
+            validators,
+            name=name,
+            clock=clock,
+            audit_examples=audit_examples,
+            redact=redact,
+            observers=observers,
+        )
+        self._result_columns = ResultColumns.of(result_columns)
         self._source_column = source_column
         self._audit_examples = audit_examples
         self._redact = redact
@@ -145,9 +138,7 @@ class Guard:
         if schema is not None:
             check_schema(schema)
         self._schema = schema
-        self._fingerprint = _audit.fingerprint(
-            name, [repr(v) for v in checked] + ([repr(schema)] if schema is not None else [])
-        )
+        self._fingerprint = fingerprint_of(name, checked, schema, self._result_columns)
         self._derive()
 
     @classmethod
@@ -165,17 +156,15 @@ class Guard:
             ConfigurationError: The file, a vocabulary or a registry is missing or malformed;
                 the message names the file, the key path and what was expected.
         """
-        from inputguard._config import build_validators, load_config  # noqa: PLC0415 (pydantic)
+        from inputguard._config import (  # noqa: PLC0415 (pydantic)
+            build_validators,
+            guard_options,
+            load_config,
+        )
 
         config, ctx = load_config(path)
         validators = build_validators(config, ctx)
-        return cls(
-            validators,
-            name=config.guard.name,
-            clock=clock,
-            source_column=config.guard.source_column,
-            audit_examples=config.guard.audit_examples,
-        )
+        return cls(validators, clock=clock, **guard_options(config, ctx))
 
     @property
     def name(self) -> str:
@@ -191,6 +180,11 @@ class Guard:
     def source_column(self) -> str | None:
         """The column (record key) holding the source id, for per-source counts; or None."""
         return self._source_column
+
+    @property
+    def result_columns(self) -> ResultColumns:
+        """The names of the columns its results add (``row_id``, ``reasons``, ...)."""
+        return self._result_columns
 
     @property
     def clock(self) -> Clock:
@@ -231,6 +225,7 @@ class Guard:
         "_audit_examples",
         "_redact",
         "_observers",
+        "_result_columns",
     )
 
     def __getstate__(self) -> tuple[Any, ...]:
@@ -244,9 +239,10 @@ class Guard:
     def _derive(self) -> None:
         """What is derived from the validators and the clock (rebuilt on unpickling)."""
         self._required = tuple(dict.fromkeys(c for v in self._validators for c in v.columns))
-        self._events = EventSettings(
-            self._name, self._fingerprint, self._source_column, self._audit_examples, self._redact
-        )
+        column, names = self._source_column, self._result_columns
+        aliases = {} if column is None else source_spellings(self._validators, column)
+        who = (self._name, self._fingerprint, column, self._audit_examples, self._redact)
+        self._events = EventSettings(*who, names, aliases)
         # `_decide(record) -> Verdict`, without an audit event (`check` and wrappers log it):
         # the compiled record path, falling back to `_check_reference`.
         # A structural schema runs on a one-row frame (pandera needs one): no compiled path.
@@ -257,7 +253,10 @@ class Guard:
             self._record_source = ""
         else:
             self._decide, self._record_source = compile_record_path(
-                self._validators, clock=self._clock, reference=self._check_reference
+                self._validators,
+                clock=self._clock,
+                reference=self._check_reference,
+                reserved=self._result_columns.reserved,
             )
 
     def validate(self, data: Any, *, now: datetime | None = None) -> Result:
@@ -296,7 +295,12 @@ class Guard:
             frame, plan = schema_plan(self._schema, frame)
             extra = (plan,)
         split = run_batch(
-            frame, self._validators, now=now, extra_plans=extra, row_offset=row_offset
+            frame,
+            self._validators,
+            now=now,
+            extra_plans=extra,
+            row_offset=row_offset,
+            names=self._result_columns,
         )
         return Result(
             accepted=split.accepted,
@@ -305,6 +309,7 @@ class Guard:
             fingerprint=self._fingerprint,
             checked_at=now,
             duration_s=time.perf_counter() - started,
+            columns=self._result_columns,
         )
 
     def _evaluate(self, data: Any, now: datetime | None = None) -> Result:
@@ -395,12 +400,19 @@ class Guard:
                 f"guard {self._name!r} has a structural schema, which needs the whole frame in "
                 "memory: use validate() or validate_batches() instead of sink()"
             )
+        names = self._result_columns.metadata()
         writers = (
-            open_writer(accepted, name="accepted"),
-            open_writer(quarantined, name="quarantined"),
+            open_writer(accepted, name="accepted", metadata=names),
+            open_writer(quarantined, name="quarantined", metadata=names),
         )
         at = self._instant(now)
-        plan = build_plan(scan_source(source), self._validators, now=at, streaming=True)
+        plan = build_plan(
+            scan_source(source),
+            self._validators,
+            now=at,
+            streaming=True,
+            names=self._result_columns,
+        )
         counts = stream(plan, *writers, on_batch=on_batch)
         summary = sink_summary(self._events, counts, at, time.perf_counter() - started)
         _audit.emit("inputguard.validate", **summary_event(self._events, summary))
@@ -444,7 +456,9 @@ class Guard:
 
     def _check_reference(self, record: Mapping[str, Any], now: datetime) -> Verdict:
         """Every validator's ``check_record`` with the clock reading ``now``: the reference."""
-        return check_reference(self._validators, self._required, record, now, self._schema)
+        return check_reference(
+            self._validators, self._required, record, now, self._schema, names=self._result_columns
+        )
 
     def check_or_raise(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
         """Like `check`, but return the normalized record or raise `InputRejected`."""
@@ -500,17 +514,3 @@ class Guard:
             self, arg, on_fail=on_fail, sink=sink, keep_meta_columns=keep_meta_columns
         )
         return decorate if fn is None else decorate(fn)
-
-
-def _refuse_shared_outputs(validators: tuple[Validator, ...]) -> None:
-    """Two validators writing one column: the first one's output would be dropped silently."""
-    writers: dict[str, Validator] = {}
-    for validator in validators:
-        for column in written_columns(validator):
-            first = writers.setdefault(column, validator)
-            if first is not validator:
-                raise ConfigurationError(
-                    f"two validators write column {column!r}: {first!r} and {validator!r} "
-                    "(only one output could survive; combine them, e.g. two vocabularies with "
-                    "Vocabulary.extend)"
-                )

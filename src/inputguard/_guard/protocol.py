@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from inputguard._core.clock import Clock
-    from inputguard._core.result import Result, Verdict
+    from inputguard._core.result import Result, ResultColumns, Verdict
     from inputguard._core.validator import Validator
     from inputguard._guard.events import EventSettings
 
@@ -48,6 +48,11 @@ class GuardLike(Protocol):
     @property
     def validators(self) -> tuple[Validator, ...]:
         """The validators, in order."""
+        ...
+
+    @property
+    def result_columns(self) -> ResultColumns:
+        """The names of the columns its results add."""
         ...
 
     @property

@@ -75,6 +75,7 @@ def compile_record_path(
     *,
     clock: Clock,
     reference: Callable[[Mapping[str, Any], datetime], Verdict],
+    reserved: frozenset[str] = frozenset(),
 ) -> tuple[Callable[[Mapping[str, Any]], Verdict], str]:
     """Join the validators' steps into one function ``decide(record) -> Verdict``.
 
@@ -88,6 +89,8 @@ def compile_record_path(
         clock: The guard's clock. A `FixedClock` is read (and checked) once, here; the
             system clock is read inline; any other through `read_clock` on every call.
         reference: ``(record, now) -> Verdict``: every validator's ``check_record``.
+        reserved: Keys a record may not have (the result's column names): such a record goes
+            to the reference, which rejects it as a frame with such a column is rejected.
 
     Returns:
         The function, and its source (kept on the guard for inspection).
@@ -98,6 +101,7 @@ def compile_record_path(
         "_InputGuardError": InputGuardError,
         "_foreign": reject_foreign,
         "_reference": reference,
+        "_reserved": reserved,
         "_verdict": tuple.__new__,  # a Verdict from a prepared tuple: the one object per call
         "_Verdict": Verdict,
     }
@@ -137,7 +141,7 @@ def compile_record_path(
             f"    now = {read}",
             "    if record.__class__ is dict:",
             "        try:",
-            "            while True:",
+            "            while _reserved.isdisjoint(record):",
             *(f"                {line}" for line in body),
             "                new = dict(record)",
             *(f"                {line}" for line in writes),

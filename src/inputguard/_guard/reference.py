@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from inputguard._core.reasons import Reason
-from inputguard._core.result import Verdict
+from inputguard._core.result import DEFAULT_COLUMNS, ResultColumns, Verdict
 from inputguard._core.validator import RecordContext
-from inputguard._guard.batch import require_columns
+from inputguard._guard.batch import reject_reserved, require_columns
 from inputguard._guard.inputs import reject_foreign
 from inputguard._guard.schema import StructuralSchema, record_schema_reasons
 from inputguard.exceptions import InputGuardError, InputRejected
@@ -32,15 +32,19 @@ def check_reference(
     record: Mapping[str, Any],
     now: datetime,
     schema: StructuralSchema | None = None,
+    *,
+    names: ResultColumns = DEFAULT_COLUMNS,
 ) -> Verdict:
     """Every validator's ``check_record`` with the clock reading ``now``.
 
     The reference the compiled record path is held to, and what it falls back to. An error
     raised by the record's own objects (a `Mapping` or ``tzinfo`` of the caller's that fails)
-    rejects the record (``schema.unreadable``, the error as ``__cause__``).
+    rejects the record (``schema.unreadable``, the error as ``__cause__``). A key named like
+    a result column (``names``) rejects the record (``schema.reserved_column``), as such a
+    column rejects a frame.
     """
     try:
-        return _check(validators, required, record, now, schema)
+        return _check(validators, required, record, now, schema, names=names)
     except InputGuardError:
         raise
     except Exception as error:  # the record's own objects failed (or a bug: re-raised)
@@ -53,12 +57,16 @@ def _check(
     record: Mapping[str, Any],
     now: datetime,
     schema: StructuralSchema | None,
+    *,
+    names: ResultColumns,
 ) -> Verdict:
     if record.__class__ is not dict and not isinstance(record, Mapping):
         raise InputRejected(
             f"check() takes a mapping of column to value (got {type(record).__name__})",
             reasons=[Reason.SCHEMA_UNSUPPORTED_TYPE],
         )
+    if not names.reserved.isdisjoint(record):
+        reject_reserved(record, kind="key", action="checking", result=names)
     for key in required:
         if key not in record:
             require_columns(list(record), validators, kind="key")  # raises, naming it

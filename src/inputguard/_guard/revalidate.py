@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, count_codes
+from inputguard._core.result import DEFAULT_COLUMNS, ResultColumns, count_codes
 from inputguard._ops import audit as _audit
-from inputguard._ops.sinks import ADDED_COLUMNS, CHECKED_AT, GUARD_FINGERPRINT, read_quarantine
+from inputguard._ops.sinks import quarantine_columns, read_quarantine
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
@@ -24,8 +24,11 @@ __all__ = ["PREVIOUS_REASONS", "Revalidation", "revalidate"]
 
 PREVIOUS_REASONS = "previous_reasons"
 _POSITION = "__ig_position"
-# Columns that identify where a quarantined row came from; they are carried to the report.
-_ORIGIN = (ROW_ID, GUARD_FINGERPRINT, CHECKED_AT)
+
+
+def _origin(n: ResultColumns) -> tuple[str, str, str]:
+    """Columns that identify where a quarantined row came from; carried to the report."""
+    return (n.row_id, n.guard_fingerprint, n.checked_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class Revalidation:
         fingerprint: The re-running guard's fingerprint.
         checked_at: The clock reading of the re-run (None when there were no rows to re-run).
         duration_s: Wall time, in seconds.
+        columns: The names of the result columns (the re-running guard's).
     """
 
     accepted: pl.DataFrame
@@ -53,6 +57,7 @@ class Revalidation:
     fingerprint: str
     checked_at: datetime | None
     duration_s: float = field(compare=False)
+    columns: ResultColumns = field(default_factory=lambda: DEFAULT_COLUMNS)
 
     @property
     def rows(self) -> int:
@@ -62,16 +67,16 @@ class Revalidation:
     @property
     def accepted_row_ids(self) -> list[int]:
         """Original row ids now accepted, in input order."""
-        return self.accepted.get_column(ROW_ID).to_list()
+        return self.accepted.get_column(self.columns.row_id).to_list()
 
     @property
     def quarantined_row_ids(self) -> list[int]:
         """Original row ids that still fail, in input order."""
-        return self.quarantined.get_column(ROW_ID).to_list()
+        return self.quarantined.get_column(self.columns.row_id).to_list()
 
     def counts(self) -> dict[str, int]:
         """Rows that still fail, by their new reason codes, most frequent first."""
-        return count_codes(self.quarantined, REASONS)
+        return count_codes(self.quarantined, self.columns.reasons)
 
     def __repr__(self) -> str:
         return (
@@ -81,10 +86,15 @@ class Revalidation:
         )
 
 
-def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str]) -> Revalidation:
+def revalidate(
+    guard: Guard,
+    quarantined: pl.DataFrame | str | os.PathLike[str],
+    *,
+    columns: ResultColumns | None = None,
+) -> Revalidation:
     """Re-run quarantined rows through ``guard``, e.g. after a vocabulary or registry fix.
 
-    The columns inputguard added (`ADDED_COLUMNS`) are dropped, the original columns are
+    The columns inputguard added (the result columns) are dropped, the original columns are
     validated again in one call of `Guard.validate` (which logs its own ``inputguard.validate``
     event), and each row keeps its original ``row_id``. One ``inputguard.revalidate`` event
     with the counts is logged. No row is lost: a row is either accepted now or still
@@ -97,6 +107,9 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
             fixed vocabulary or registry.
         quarantined: `Result.quarantined`, a frame read back from a `ParquetSink`, or the
             sink's directory.
+        columns: The result column names ``quarantined`` carries. Default: those its files
+            recorded (a directory), else the guard's ``result_columns``. The re-run's frames
+            use the guard's names.
 
     Returns:
         A `Revalidation`.
@@ -108,21 +121,30 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
             column it needs is missing); no row is decided in that case.
     """
     started = time.perf_counter()
-    frame = quarantined if isinstance(quarantined, pl.DataFrame) else read_quarantine(quarantined)
-    if ROW_ID not in frame.columns:
+    n = guard.result_columns
+    if isinstance(quarantined, pl.DataFrame):
+        frame, given = quarantined, columns or n
+    else:
+        frame = read_quarantine(quarantined)
+        given = columns or quarantine_columns(quarantined)
+    if given.row_id not in frame.columns:
         raise ConfigurationError(
-            "revalidate() needs the 'row_id' column of quarantined rows, as in "
+            f"revalidate() needs the {given.row_id!r} column of quarantined rows, as in "
             f"Result.quarantined or a ParquetSink directory (got columns {frame.columns[:20]!r})"
         )
     origin = frame.select(
-        *(c for c in _ORIGIN if c in frame.columns),
+        *(
+            pl.col(c).alias(new)
+            for c, new in zip(_origin(given), _origin(n), strict=True)
+            if c in frame.columns
+        ),
         (
-            pl.col(REASONS).cast(pl.List(pl.String))  # the earlier guard's codes, as text
-            if REASONS in frame.columns
+            pl.col(given.reasons).cast(pl.List(pl.String))  # the earlier guard's codes, as text
+            if given.reasons in frame.columns
             else pl.lit(None, pl.List(pl.String))
         ).alias(PREVIOUS_REASONS),
     ).with_row_index(_POSITION)
-    originals = frame.drop([c for c in ADDED_COLUMNS if c in frame.columns])
+    originals = frame.drop([c for c in given.names if c in frame.columns])
     if PREVIOUS_REASONS in originals.columns:
         raise ConfigurationError(
             f"quarantined rows have a column {PREVIOUS_REASONS!r}, which revalidate() adds "
@@ -133,22 +155,22 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
         checked_at, fingerprint, name = None, guard.fingerprint, guard.name
         body = originals.with_row_index(_POSITION)
         empty = pl.lit([], pl.List(pl.String))
-        accepted = _join(origin, body.with_columns(empty.alias(WARNINGS)))
+        accepted = _join(origin, body.with_columns(empty.alias(n.warnings)))
         still = _join(
             origin,
             body.with_columns(
-                empty.alias(REASONS),
-                empty.alias(REASON_COLUMNS),
-                pl.lit(None, pl.String).alias(OWNER),
-                empty.alias(WARNINGS),
+                empty.alias(n.reasons),
+                empty.alias(n.reason_columns),
+                pl.lit(None, pl.String).alias(n.owner),
+                empty.alias(n.warnings),
             ),
         )
     else:
         result = guard.validate(originals)
         checked_at, fingerprint, name = result.checked_at, result.fingerprint, result.guard
         # The re-run's row_id is the position in ``originals``, i.e. in ``frame``.
-        accepted = _join(origin, result.accepted.rename({ROW_ID: _POSITION}))
-        still = _join(origin, result.quarantined.rename({ROW_ID: _POSITION}))
+        accepted = _join(origin, result.accepted.rename({n.row_id: _POSITION}))
+        still = _join(origin, result.quarantined.rename({n.row_id: _POSITION}))
 
     report = Revalidation(
         accepted=accepted,
@@ -157,6 +179,7 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
         fingerprint=fingerprint,
         checked_at=checked_at,
         duration_s=time.perf_counter() - started,
+        columns=n,
     )
     _audit.logger.info(
         "inputguard.revalidate",
@@ -167,7 +190,7 @@ def revalidate(guard: Guard, quarantined: pl.DataFrame | str | os.PathLike[str])
         rows_in=report.rows,
         accepted=accepted.height,
         quarantined=still.height,
-        previous_fingerprints=_previous_fingerprints(frame),
+        previous_fingerprints=_previous_fingerprints(frame, given.guard_fingerprint),
         reasons=report.counts(),
         duration_ms=round(report.duration_s * 1000, 3),
     )
@@ -179,7 +202,7 @@ def _join(origin: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     return origin.join(decided, on=_POSITION, how="inner").sort(_POSITION).drop(_POSITION)
 
 
-def _previous_fingerprints(frame: pl.DataFrame) -> Sequence[str]:
-    if GUARD_FINGERPRINT not in frame.columns:
+def _previous_fingerprints(frame: pl.DataFrame, column: str) -> Sequence[str]:
+    if column not in frame.columns:
         return []
-    return sorted(frame.get_column(GUARD_FINGERPRINT).drop_nulls().unique().to_list())
+    return sorted(frame.get_column(column).drop_nulls().unique().to_list())

@@ -51,8 +51,13 @@ class BatchWriter(Protocol):
         ...
 
 
-def open_writer(target: SinkTarget, *, name: str) -> BatchWriter:
+def open_writer(
+    target: SinkTarget, *, name: str, metadata: dict[str, str] | None = None
+) -> BatchWriter:
     """The writer for ``target``; ``name`` (``accepted`` / ``quarantined``) is for messages.
+
+    ``metadata`` is written into a parquet or IPC file's schema metadata (what the result
+    column names are, for readers of the file).
 
     Raises:
         ConfigurationError: A path whose suffix names no supported format, or a target that is
@@ -66,7 +71,7 @@ def open_writer(target: SinkTarget, *, name: str) -> BatchWriter:
                 f"{name!r} must be a path ending in one of {sorted(_FORMATS)} or a callable "
                 f"(got {str(path)!r})"
             )
-        return _FileWriter(path, kind)
+        return _FileWriter(path, kind, metadata or {})
     if callable(target):
         return _CallbackWriter(target)
     raise ConfigurationError(
@@ -90,11 +95,12 @@ class _CallbackWriter:
 class _FileWriter:
     """One file, written through pyarrow batch by batch (memory: one batch)."""
 
-    __slots__ = ("_kind", "_path", "_tmp", "_writer")
+    __slots__ = ("_kind", "_metadata", "_path", "_tmp", "_writer")
 
-    def __init__(self, path: Path, kind: str) -> None:
+    def __init__(self, path: Path, kind: str, metadata: dict[str, str]) -> None:
         self._path = path
         self._kind = kind
+        self._metadata = metadata
         self._tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         self._writer: Any = None
 
@@ -116,6 +122,10 @@ class _FileWriter:
         if self._kind == "csv":  # CSV holds no lists: each list as its items joined by "|"
             batch = _flatten_lists(batch)
         table = batch.to_arrow()
+        if self._metadata and self._kind in ("parquet", "ipc"):
+            table = table.replace_schema_metadata(
+                {**(table.schema.metadata or {}), **self._metadata}
+            )
         if self._writer is None:
             self._writer = self._open(table.schema)
         if self._kind == "ndjson":

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     import polars as pl
 
+    from inputguard._core.result import ResultColumns
+
 __all__ = [
     "AUDIT_SCHEMA_VERSION",
     "MAX_SOURCES",
@@ -243,24 +245,22 @@ def nest(counts: Mapping[tuple[str | None, str], int]) -> dict[str, dict[str, in
 
 
 def redacted_examples(
-    quarantined: pl.DataFrame, limit: int, redactor: Callable[[object], object]
+    quarantined: pl.DataFrame,
+    limit: int,
+    redactor: Callable[[object], object],
+    names: ResultColumns | None = None,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` quarantined rows with every original value passed through ``redactor``."""
-    from inputguard._core.result import (  # noqa: PLC0415
-        OWNER,
-        REASON_COLUMNS,
-        REASONS,
-        ROW_ID,
-        WARNINGS,
-    )
+    from inputguard._core.result import DEFAULT_COLUMNS  # noqa: PLC0415
 
-    meta = {ROW_ID, REASONS, REASON_COLUMNS, OWNER, WARNINGS}
+    n = names or DEFAULT_COLUMNS
+    meta = n.reserved
     return [
         {
-            "row_id": row[ROW_ID],
-            "reasons": row[REASONS],
-            "reason_columns": row.get(REASON_COLUMNS),
-            "owner": row.get(OWNER),
+            "row_id": row[n.row_id],
+            "reasons": row[n.reasons],
+            "reason_columns": row.get(n.reason_columns),
+            "owner": row.get(n.owner),
             "values": {k: redactor(v) for k, v in row.items() if k not in meta},
         }
         for row in quarantined.head(limit).iter_rows(named=True)
@@ -291,6 +291,8 @@ def by_source(
     column: str,
     *,
     limit: int = MAX_SOURCES,
+    reasons_column: str = "reasons",
+    aliases: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Rows, quarantined rows and reason counts per source, never a raw unknown value.
 
@@ -298,22 +300,24 @@ def by_source(
     `UNREGISTERED`, null sources under `NONE`, values that are not text or numbers under
     `NOT_TEXT`. At most ``limit`` sources are listed by name (the busiest first); the rest
     count together under `OTHER`. The aggregated entries carry ``distinct``, the number of
-    distinct keys they stand for. Works for a source column of any dtype.
+    distinct keys they stand for. Works for a source column of any dtype. ``aliases`` maps
+    other spellings of a registered source to its id: quarantined rows keep their original
+    value, and are counted under the id, as accepted rows (which carry the id) are.
     """
     import polars as pl  # noqa: PLC0415
-
-    from inputguard._core.result import REASONS  # noqa: PLC0415
 
     parts: list[pl.DataFrame] = []
     for frame, accepted_rows in ((accepted, 1), (quarantined, 0)):
         if column not in frame.columns or frame.height == 0:
             continue
         key = _source_key(column, frame.schema[column])
+        if aliases:
+            key = key.replace(list(aliases), list(aliases.values()))
         if accepted_rows:
             reasons = pl.lit([], pl.List(pl.String))
             unknown = pl.lit(value=False)
         else:
-            reasons = pl.col(REASONS).cast(pl.List(pl.String)).list.unique()
+            reasons = pl.col(reasons_column).cast(pl.List(pl.String)).list.unique()
             unknown = reasons.list.contains(_UNKNOWN_REASON)
         parts.append(
             frame.select(

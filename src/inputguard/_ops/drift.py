@@ -19,13 +19,15 @@ import math
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from inputguard._core.result import REASONS, Result
 from inputguard._ops import audit as _audit
 from inputguard.exceptions import ConfigurationError
+
+if TYPE_CHECKING:
+    from inputguard._core.result import Result
 
 __all__ = ["NO_SOURCE", "OTHER_SOURCES", "DriftAlert", "DriftWatch"]
 
@@ -494,14 +496,15 @@ def _count(result: Result, column: str) -> tuple[dict[str, int], dict[tuple[str,
     rows = dict(both.group_by("__ig_source").len().iter_rows())
     hits: dict[tuple[str, str], int] = {}
     if result.quarantined.height:
+        reasons = result.columns.reasons
         exploded = (
             result.quarantined.select(
                 keyed(result.quarantined),
-                pl.col(REASONS).list.unique(),  # a row counts once per reason
+                pl.col(reasons).list.unique().alias("__ig_reason"),  # once per reason
             )
-            .explode(REASONS)
-            .drop_nulls(REASONS)
-            .group_by("__ig_source", REASONS)
+            .explode("__ig_reason")
+            .drop_nulls("__ig_reason")
+            .group_by("__ig_source", "__ig_reason")
             .len()
         )
         hits = {(s, r): n for s, r, n in exploded.iter_rows()}

@@ -14,6 +14,7 @@ columns, so ``pandas.read_parquet(directory)``, ``pyarrow.dataset`` and
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from urllib.parse import quote
 import polars as pl
 
 from inputguard._core.reasons import Reason
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, Result
+from inputguard._core.result import COLUMNS_KEY, DEFAULT_COLUMNS, Result, ResultColumns
 from inputguard.exceptions import ConfigurationError, InputRejected
 
 __all__ = [
@@ -40,16 +41,19 @@ __all__ = [
     "QuarantineSink",
     "SinkWrite",
     "owner_key",
+    "quarantine_columns",
     "read_quarantine",
 ]
 
 QuarantineSink = Callable[[Result], object]
 """Anything that takes a `Result` and keeps its quarantined rows; the return value is ignored."""
 
-GUARD_FINGERPRINT = "guard_fingerprint"
-CHECKED_AT = "checked_at"
-ADDED_COLUMNS = (ROW_ID, REASONS, REASON_COLUMNS, OWNER, WARNINGS, GUARD_FINGERPRINT, CHECKED_AT)
-"""Columns inputguard adds to a quarantined row; everything else is the row's original data."""
+GUARD_FINGERPRINT = DEFAULT_COLUMNS.guard_fingerprint
+CHECKED_AT = DEFAULT_COLUMNS.checked_at
+ADDED_COLUMNS = DEFAULT_COLUMNS.names
+"""Columns inputguard adds to a quarantined row by default (a guard's ``result_columns`` may
+name them otherwise); everything else is the row's original data."""
+
 
 UNOWNED = "unowned"
 DAY_PREFIX = "day-"
@@ -161,42 +165,47 @@ class ParquetSink:
 
         Raises:
             InputRejected: A quarantined row has an original column named ``guard_fingerprint``
-                or ``checked_at`` (``schema.reserved_column``); rename it before validating.
+                or ``checked_at`` (``schema.reserved_column``): rename it, or give the guard
+                other ``result_columns``.
         """
         frame = result.quarantined
         if frame.height == 0:
             return SinkWrite(files=(), rows=0)
-        clash = [c for c in (GUARD_FINGERPRINT, CHECKED_AT) if c in frame.columns]
+        n = result.columns
+        clash = [c for c in (n.guard_fingerprint, n.checked_at) if c in frame.columns]
         if clash:
             raise InputRejected(
                 f"quarantined rows have a column {clash[0]!r}, which the quarantine sink adds "
-                "itself; rename it before validating",
+                "itself; rename it before validating, or give the results other names with "
+                "Guard(..., result_columns=...)",
                 reasons=[Reason.SCHEMA_RESERVED_COLUMN],
                 field=clash[0],
             )
         checked_at = result.checked_at.astimezone(UTC)
-        codes = [c for c in (REASONS, WARNINGS) if c in frame.columns]
+        codes = [c for c in (n.reasons, n.warnings) if c in frame.columns]
         stamped = frame.with_columns(
             *(pl.col(c).cast(pl.List(pl.String)) for c in codes),
-            pl.lit(result.fingerprint, pl.String).alias(GUARD_FINGERPRINT),
-            pl.lit(checked_at, pl.Datetime("us", "UTC")).alias(CHECKED_AT),
+            pl.lit(result.fingerprint, pl.String).alias(n.guard_fingerprint),
+            pl.lit(checked_at, pl.Datetime("us", "UTC")).alias(n.checked_at),
         )
         day = self.directory / f"{DAY_PREFIX}{checked_at.date().isoformat()}"
         stem = f"part-{checked_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex}"
         files: list[Path] = []
         for index, ((owner,), part) in enumerate(
-            stamped.group_by(OWNER, maintain_order=True)  # null owners form one group
+            stamped.group_by(n.owner, maintain_order=True)  # null owners form one group
         ):
             folder = day / f"{OWNER_PREFIX}{owner_key(owner)}"
-            files.append(self._write_file(part, folder, f"{stem}-{index}.parquet"))
+            files.append(self._write_file(part, folder, f"{stem}-{index}.parquet", n))
         return SinkWrite(files=tuple(sorted(files)), rows=frame.height)
 
-    def _write_file(self, part: pl.DataFrame, folder: Path, name: str) -> Path:
+    def _write_file(
+        self, part: pl.DataFrame, folder: Path, name: str, columns: ResultColumns
+    ) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / name
         temporary = folder / f".{name}.tmp"
         try:
-            part.write_parquet(temporary, compression=self.compression)
+            part.write_parquet(temporary, compression=self.compression, metadata=columns.metadata())
             os.replace(temporary, final)  # atomic on one file system
         finally:
             temporary.unlink(missing_ok=True)
@@ -214,32 +223,76 @@ class ParquetSink:
         return read_quarantine(self.directory)
 
 
+def quarantine_columns(directory: str | os.PathLike[str]) -> ResultColumns:
+    """The result column names the files of a `ParquetSink` directory were written with.
+
+    Each file records them in its parquet metadata; files without the record (written before
+    it existed) use the defaults. An empty directory gives the defaults.
+
+    Raises:
+        ConfigurationError: Two files name the result columns differently (two guards with
+            different ``result_columns`` wrote to one directory), or a record is unreadable.
+    """
+    found: dict[ResultColumns, Path] = {}
+    for path in ParquetSink(directory).files():
+        found.setdefault(_file_columns(path), path)
+    if len(found) > 1:
+        (first, a), (second, b) = list(found.items())[:2]
+        raise ConfigurationError(
+            f"quarantine directory {str(directory)!r} mixes result column names: {a} uses "
+            f"{first.as_dict()!r}, {b} uses {second.as_dict()!r}; read the files separately"
+        )
+    return next(iter(found), DEFAULT_COLUMNS)
+
+
+def _file_columns(path: Path) -> ResultColumns:
+    raw = pl.read_parquet_metadata(path).get(COLUMNS_KEY)
+    if raw is None:
+        return DEFAULT_COLUMNS
+    try:
+        names = json.loads(raw)
+        if not isinstance(names, dict):
+            names = {"row_id": ""}  # refused below, as any other invalid record
+        return ResultColumns.of(names)
+    except (ValueError, ConfigurationError) as error:
+        raise ConfigurationError(
+            f"{path}: the parquet metadata {COLUMNS_KEY!r} is not a valid record of result "
+            f"column names ({error})"
+        ) from None
+
+
 def read_quarantine(directory: str | os.PathLike[str]) -> pl.DataFrame:
     """Read a `ParquetSink` directory back as one frame.
 
     Files written from batches with different columns are combined by name; a column a batch
     did not have is null for its rows. The folders only route files: ``owner`` and
     ``checked_at`` come from the files, never from the path. Files of the earlier hive-style
-    layout (``date=.../owner=...``) are read too.
+    layout (``date=.../owner=...``) are read too. The result columns carry the names the
+    files were written with (`quarantine_columns`).
 
     Args:
         directory: The sink's root directory.
 
     Returns:
-        Every row written, with the columns of `ADDED_COLUMNS` and the original columns. A
-        missing or empty directory gives an empty frame with only the added columns.
+        Every row written, with the result columns and the original columns. A missing or
+        empty directory gives an empty frame with only the default result columns.
+
+    Raises:
+        ConfigurationError: The files name the result columns differently.
     """
     files = ParquetSink(directory).files()
     if not files:
+        n = DEFAULT_COLUMNS
         return pl.DataFrame(
             schema={
-                ROW_ID: pl.UInt32,
-                REASONS: pl.List(pl.String),
-                OWNER: pl.String,
-                WARNINGS: pl.List(pl.String),
-                GUARD_FINGERPRINT: pl.String,
-                CHECKED_AT: pl.Datetime("us", "UTC"),
+                n.row_id: pl.UInt32,
+                n.reasons: pl.List(pl.String),
+                n.owner: pl.String,
+                n.warnings: pl.List(pl.String),
+                n.guard_fingerprint: pl.String,
+                n.checked_at: pl.Datetime("us", "UTC"),
             }
         )
+    quarantine_columns(directory)  # one set of names, or a clear error
     parts = [pl.read_parquet(f, hive_partitioning=False) for f in files]
     return pl.concat(parts, how="diagonal_relaxed")

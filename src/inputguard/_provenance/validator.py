@@ -147,6 +147,12 @@ class Provenance:
         return (self.source, self.signature, self.kid, self.issued_at, *self.signed)
 
     @property
+    def spellings(self) -> dict[str, dict[str, str]]:
+        """The registry's aliases, by the source column: each alias stands for its source id."""
+        aliases = self.registry.aliases
+        return {self.source: dict(aliases)} if aliases else {}
+
+    @property
     def reasons(self) -> frozenset[str]:
         """The ``source.*`` codes, and the ``signature.*`` codes when signatures are checked."""
         if self.signature is None:

@@ -14,17 +14,17 @@ from typing import Any
 
 import polars as pl
 
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS
-from inputguard._ops.sinks import ParquetSink, read_quarantine
+from inputguard._core.result import COLUMNS_KEY, DEFAULT_COLUMNS, ResultColumns
+from inputguard._ops.sinks import ParquetSink, quarantine_columns, read_quarantine
 from inputguard.exceptions import ConfigurationError
 
 __all__ = ["SUMMARY_FILE", "Quarantine", "load_quarantine"]
 
 SUMMARY_FILE = "summary.json"
-_LIST_COLUMNS = (REASONS, REASON_COLUMNS, WARNINGS)
-META_COLUMNS = frozenset(
-    {ROW_ID, REASONS, REASON_COLUMNS, WARNINGS, OWNER, "guard_fingerprint", "checked_at"}
-)
+
+
+def _lists(n: ResultColumns) -> tuple[str, str, str]:
+    return (n.reasons, n.reason_columns, n.warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,9 @@ class Quarantine:
             no source column).
         source_column: The column holding the source id, when known and present.
         origin: What was read, for messages and the report's title.
+        files: The files read.
+        columns: The names of the result columns in ``rows`` (as the files recorded them,
+            else the defaults).
     """
 
     rows: pl.DataFrame
@@ -47,9 +50,54 @@ class Quarantine:
     source_column: str | None
     origin: str
     files: tuple[Path, ...] = field(default=())
+    columns: ResultColumns = field(default_factory=lambda: DEFAULT_COLUMNS)
 
 
-def _read_file(path: Path) -> pl.DataFrame:
+def _names_of(path: Path) -> ResultColumns | None:
+    """The result column names a parquet or IPC file records in its metadata, if any."""
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
+        raw = pl.read_parquet_metadata(path).get(COLUMNS_KEY)
+    elif suffix in {".ipc", ".arrow", ".feather"}:
+        import pyarrow.ipc as paipc  # noqa: PLC0415
+
+        with paipc.open_file(path) as reader:
+            raw = (reader.schema.metadata or {}).get(COLUMNS_KEY.encode())
+    else:
+        return None
+    if raw is None:
+        return None
+    return _parse_names(raw, str(path))
+
+
+def _parse_names(raw: object, origin: str) -> ResultColumns:
+    try:
+        names = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    except ValueError as error:
+        names = f"not JSON ({error})"
+    if not isinstance(names, dict):
+        raise ConfigurationError(
+            f"{origin}: the record of result column names is not a table of role to name "
+            f"(got {str(names)[:80]!r})"
+        )
+    try:
+        return ResultColumns.of(names)
+    except ConfigurationError as error:
+        raise ConfigurationError(
+            f"{origin}: the record of result column names is invalid ({error})"
+        ) from None
+
+
+def _agreed(files: list[Path], origin: str, default: ResultColumns) -> ResultColumns:
+    found = {names for names in map(_names_of, files) if names is not None}
+    if len(found) > 1:
+        raise ConfigurationError(
+            f"{origin}: the files name the result columns differently; read them separately"
+        )
+    return next(iter(found), default)
+
+
+def _read_file(path: Path, n: ResultColumns) -> pl.DataFrame:
     suffix = path.suffix.lower()
     if suffix in {".parquet", ".pq"}:
         frame = pl.read_parquet(path, hive_partitioning=False)
@@ -61,7 +109,7 @@ def _read_file(path: Path) -> pl.DataFrame:
         frame = pl.read_csv(path, infer_schema=False)
         frame = frame.with_columns(
             pl.col(c).str.split("|").list.eval(pl.when(pl.element() != "").then(pl.element()))
-            for c in _LIST_COLUMNS
+            for c in _lists(n)
             if c in frame.columns
         )
     else:
@@ -71,27 +119,28 @@ def _read_file(path: Path) -> pl.DataFrame:
     return frame
 
 
-def _normalized(frame: pl.DataFrame, origin: str) -> pl.DataFrame:
-    if REASONS not in frame.columns:
+def _normalized(frame: pl.DataFrame, origin: str, n: ResultColumns) -> pl.DataFrame:
+    if n.reasons not in frame.columns:
         raise ConfigurationError(
-            f"{origin}: no {REASONS!r} column, so these are not quarantined rows of inputguard"
+            f"{origin}: no {n.reasons!r} column, so these are not quarantined rows of inputguard"
         )
-    fixes = [pl.col(c).cast(pl.List(pl.String)) for c in _LIST_COLUMNS if c in frame.columns]
-    if REASON_COLUMNS not in frame.columns:
-        fixes.append(pl.col(REASONS).list.eval(pl.lit(None, pl.String)).alias(REASON_COLUMNS))
-    if OWNER not in frame.columns:
-        fixes.append(pl.lit(None, pl.String).alias(OWNER))
+    fixes = [pl.col(c).cast(pl.List(pl.String)) for c in _lists(n) if c in frame.columns]
+    if n.reason_columns not in frame.columns:
+        fixes.append(pl.col(n.reasons).list.eval(pl.lit(None, pl.String)).alias(n.reason_columns))
+    if n.owner not in frame.columns:
+        fixes.append(pl.lit(None, pl.String).alias(n.owner))
     else:
-        fixes.append(pl.col(OWNER).cast(pl.String))
+        fixes.append(pl.col(n.owner).cast(pl.String))
     return frame.with_columns(fixes)
 
 
-def _read_many(files: list[Path], origin: str) -> pl.DataFrame:
-    frames = [_read_file(f) for f in files]
+def _read_many(files: list[Path], origin: str, n: ResultColumns) -> pl.DataFrame:
+    frames = [_read_file(f, n) for f in files]
     frames = [f for f in frames if f.width]
     if not frames:
-        return _normalized(pl.DataFrame({REASONS: pl.Series([], dtype=pl.List(pl.String))}), origin)
-    normalized = [_normalized(f, f"{origin}: {f}") for f in frames]
+        empty = pl.DataFrame({n.reasons: pl.Series([], dtype=pl.List(pl.String))})
+        return _normalized(empty, origin, n)
+    normalized = [_normalized(f, f"{origin}: {f}", n) for f in frames]
     return pl.concat(normalized, how="diagonal_relaxed")
 
 
@@ -100,7 +149,7 @@ def _accepted_by_source(files: list[Path], column: str | None) -> dict[str, int]
         return None
     counts: dict[str, int] = {}
     for path in files:
-        frame = _read_file(path)
+        frame = _read_file(path, DEFAULT_COLUMNS)
         if column not in frame.columns:
             return None
         for key, n in frame.group_by(column).len().iter_rows():
@@ -127,8 +176,9 @@ def load_quarantine(path: str | Path) -> Quarantine:
     origin = str(where)
     try:
         if where.is_file():
-            rows = _read_many([where], origin)
-            return Quarantine(rows, None, None, _guess_source(rows), origin, (where,))
+            n = _agreed([where], origin, DEFAULT_COLUMNS)
+            rows = _read_many([where], origin, n)
+            return Quarantine(rows, None, None, _guess_source(rows), origin, (where,), n)
         if not where.is_dir():
             raise ConfigurationError(f"result directory {origin!r} does not exist")
         summary_path = where / SUMMARY_FILE
@@ -136,8 +186,9 @@ def load_quarantine(path: str | Path) -> Quarantine:
             return _from_summary(where, summary_path)
         sink_files = ParquetSink(where).files()
         if sink_files:
-            rows = _normalized(read_quarantine(where), origin)
-            return Quarantine(rows, None, None, _guess_source(rows), origin, tuple(sink_files))
+            n = quarantine_columns(where)
+            rows = _normalized(read_quarantine(where), origin, n)
+            return Quarantine(rows, None, None, _guess_source(rows), origin, tuple(sink_files), n)
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         if isinstance(error, ConfigurationError):
             raise
@@ -161,7 +212,10 @@ def _from_summary(where: Path, summary_path: Path) -> Quarantine:
     missing = [str(p) for p in quarantined if not p.is_file()]
     if missing:
         raise ConfigurationError(f"{str(summary_path)!r} names missing files: {missing}")
-    rows = _read_many(quarantined, str(where))
+    recorded = summary.get("result_columns")
+    default = DEFAULT_COLUMNS if recorded is None else _parse_names(recorded, str(summary_path))
+    n = _agreed(quarantined, str(where), default)
+    rows = _read_many(quarantined, str(where), n)
     column = summary.get("source_column")
     column = column if isinstance(column, str) and column in rows.columns else None
     present = [p for p in accepted if p.is_file()]
@@ -172,6 +226,7 @@ def _from_summary(where: Path, summary_path: Path) -> Quarantine:
         column,
         str(where),
         tuple(quarantined),
+        n,
     )
 
 

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID
 from inputguard._ops.audit import redact as default_redact
-from inputguard._report.data import META_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    from inputguard._core.result import ResultColumns
     from inputguard._report.data import Quarantine
     from inputguard._report.history import Trend
 
@@ -140,11 +139,11 @@ def _trend_chart(trend: Trend) -> str:
     return "".join(parts)
 
 
-def _by_reason(rows: pl.DataFrame) -> list[tuple[str, int]]:
+def _by_reason(rows: pl.DataFrame, n: ResultColumns) -> list[tuple[str, int]]:
     if rows.height == 0:
         return []
     counted = (
-        rows.select(pl.col(REASONS).list.unique().alias("code"))
+        rows.select(pl.col(n.reasons).list.unique().alias("code"))
         .explode("code")
         .drop_nulls()
         .group_by("code")
@@ -154,11 +153,15 @@ def _by_reason(rows: pl.DataFrame) -> list[tuple[str, int]]:
     return list(counted.iter_rows())
 
 
-def _pairs(rows: pl.DataFrame) -> pl.DataFrame:
+def _pairs(rows: pl.DataFrame, n: ResultColumns) -> pl.DataFrame:
     """One row per (quarantined row, column, reason)."""
     return (
         rows.with_row_index("__position")
-        .select("__position", pl.col(REASON_COLUMNS).alias("column"), pl.col(REASONS).alias("code"))
+        .select(
+            "__position",
+            pl.col(n.reason_columns).alias("column"),
+            pl.col(n.reasons).alias("code"),
+        )
         .explode("column", "code")
         .drop_nulls("code")
         .with_columns(pl.col("column").fill_null("<none>"))
@@ -166,11 +169,11 @@ def _pairs(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _by_column(rows: pl.DataFrame) -> list[tuple[str, str, int]]:
+def _by_column(rows: pl.DataFrame, n: ResultColumns) -> list[tuple[str, str, int]]:
     if rows.height == 0:
         return []
     counted = (
-        _pairs(rows)
+        _pairs(rows, n)
         .group_by("column", "code")
         .len()
         .sort(["len", "column", "code"], descending=[True, False, False])
@@ -197,6 +200,7 @@ def _shown(
 
 def _offending_values(
     rows: pl.DataFrame,
+    n: ResultColumns,
     *,
     top: int,
     reveal: frozenset[str],
@@ -205,7 +209,7 @@ def _offending_values(
     """The most frequent values per column that a reason names, as the report may show them."""
     if rows.height == 0:
         return []
-    pairs = _pairs(rows)
+    pairs = _pairs(rows, n)
     out = []
     for column in sorted(set(pairs["column"].to_list()) - {"<none>"}):
         if column not in rows.columns:
@@ -215,9 +219,9 @@ def _offending_values(
             column
         ]
         shown: dict[str, int] = {}
-        for value, n in values.value_counts(sort=True, name="__n").iter_rows():
+        for value, count in values.value_counts(sort=True, name="__n").iter_rows():
             key = _shown(value, column, reveal, redact)
-            shown[key] = shown.get(key, 0) + n
+            shown[key] = shown.get(key, 0) + count
         ranked = sorted(shown.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         out.append((column, ranked))
     return out
@@ -232,17 +236,23 @@ def _reasons_text(codes: Sequence[str], columns: Sequence[str | None] | None) ->
 
 
 def _examples(
-    rows: pl.DataFrame, *, limit: int, reveal: frozenset[str], redact: Callable[[object], object]
+    rows: pl.DataFrame,
+    n: ResultColumns,
+    *,
+    limit: int,
+    reveal: frozenset[str],
+    redact: Callable[[object], object],
 ) -> str:
     if rows.height == 0 or limit == 0:
         return '<p class="note">none</p>'
-    data_columns = [c for c in rows.columns if c not in META_COLUMNS]
-    headers = [ROW_ID, REASONS, OWNER, *data_columns]
+    added = set(n.names)
+    data_columns = [c for c in rows.columns if c not in added]
+    headers = [n.row_id, n.reasons, n.owner, *data_columns]
     body = [
         [
-            "" if row.get(ROW_ID) is None else str(row[ROW_ID]),
-            _reasons_text(row[REASONS], row.get(REASON_COLUMNS)),
-            row.get(OWNER) or "",
+            "" if row.get(n.row_id) is None else str(row[n.row_id]),
+            _reasons_text(row[n.reasons], row.get(n.reason_columns)),
+            row.get(n.owner) or "",
             *(_shown(row[c], c, reveal, redact) for c in data_columns),
         ]
         for row in rows.head(limit).iter_rows(named=True)
@@ -258,7 +268,7 @@ def _tiles(q: Quarantine) -> str:
     tiles.append(("quarantined", _n(q.rows.height)))
     if "quarantine_rate" in summary:
         tiles.append(("quarantine rate", f"{float(summary['quarantine_rate']):.2%}"))
-    owners = q.rows[OWNER].drop_nulls().n_unique() if q.rows.height else 0
+    owners = q.rows[q.columns.owner].drop_nulls().n_unique() if q.rows.height else 0
     tiles.append(("owners", _n(owners)))
     return (
         '<div class="tiles">'
@@ -308,23 +318,24 @@ def build_report(
             f"(<code>{escape(str(summary.get('guard_fingerprint', '')))}</code>), checked at "
             f"{escape(str(summary.get('checked_at', '')))}",
         )
-    reasons = _by_reason(rows)
+    n = q.columns
+    reasons = _by_reason(rows, n)
     sections = [
         f'<section id="reasons"><h2>Quarantined rows by reason</h2>'
         f"{_bars(reasons, label='quarantined rows by reason')}"
         f"{_table(['reason', 'rows'], reasons, numeric=[1])}"
         '<p class="note">A row counts once per reason.</p></section>',
         f'<section id="columns"><h2>By column</h2>'
-        f"{_table(['column', 'reason', 'rows'], _by_column(rows), numeric=[2])}</section>",
+        f"{_table(['column', 'reason', 'rows'], _by_column(rows, n), numeric=[2])}</section>",
     ]
-    owners = _by(rows, OWNER)
+    owners = _by(rows, n.owner)
     source_rows: list[Sequence[object]] = []
     if q.source_column is not None:
         accepted = q.accepted or {}
-        for source, n in _by(rows, q.source_column):
-            total = n + accepted.get(source, 0)
-            rate = f"{n / total:.1%}" if q.accepted is not None else ""
-            source_rows.append((source, n, rate))
+        for source, count in _by(rows, q.source_column):
+            total = count + accepted.get(source, 0)
+            rate = f"{count / total:.1%}" if q.accepted is not None else ""
+            source_rows.append((source, count, rate))
     sections.append(
         '<div class="grid">'
         '<section id="sources"><h2>By source</h2>'
@@ -347,7 +358,7 @@ def build_report(
             f"{_n(history.events)} audit events.</p>"
             f"{_table(['source', 'quarantined', 'rows'], trend_rows, numeric=[1, 2])}</section>"
         )
-    values = _offending_values(rows, top=top, reveal=shown, redact=redact)
+    values = _offending_values(rows, n, top=top, reveal=shown, redact=redact)
     blocks = "".join(
         f'<div data-column="{escape(column)}"><h3><code>{escape(column)}</code>'
         f"{' (shown as they are)' if column in shown else ' (redacted)'}</h3>"
@@ -362,7 +373,7 @@ def build_report(
     )
     sections.append(
         f'<section id="examples"><h2>Examples</h2>'
-        f"{_examples(rows, limit=examples, reveal=shown, redact=redact)}</section>"
+        f"{_examples(rows, n, limit=examples, reveal=shown, redact=redact)}</section>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
