@@ -282,3 +282,11 @@ def test_the_guard_file_keys_the_redaction(tmp_path: Path, monkeypatch: pytest.M
         _write_config(tmp_path, 'redaction_key_env = "IG_TEST_AUDIT_KEY"')
     )
     assert by_env._redact("4711") == ig.keyed_redact(env="IG_TEST_AUDIT_KEY")("4711")
+
+
+def test_a_validator_output_named_like_a_result_column_is_refused() -> None:
+    vocab = ig.Vocabulary.bundled("countries")
+    term = ig.terminology("country", vocab, method_column="fix_owner")
+    assert ig.Guard([term], name="ok")  # free under the default names
+    with pytest.raises(ConfigurationError, match="writes column 'fix_owner'"):
+        ig.Guard([term], name="clash", result_columns=RENAMED)

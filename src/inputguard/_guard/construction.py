@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from inputguard._core.result import ResultColumns
 from inputguard._core.validator import Validator, spellings, written_columns
 from inputguard._ops.audit import fingerprint
 from inputguard.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from inputguard._core.clock import Clock
-    from inputguard._core.result import Result, ResultColumns
+    from inputguard._core.result import Result
 
 __all__ = ["check_arguments", "fingerprint_of", "source_spellings"]
 
@@ -25,8 +26,9 @@ def check_arguments(
     audit_examples: int,
     redact: Callable[[object], object],
     observers: Iterable[Callable[[Result], object]],
-) -> tuple[tuple[Validator, ...], tuple[Callable[[Result], object], ...]]:
-    """Check a guard's arguments; return its validators and observers as tuples.
+    result_columns: ResultColumns | Mapping[str, str] | None,
+) -> tuple[tuple[Validator, ...], tuple[Callable[[Result], object], ...], ResultColumns]:
+    """Check a guard's arguments; return its validators, observers and result column names.
 
     Raises:
         ConfigurationError: The first argument that is refused, named.
@@ -53,7 +55,9 @@ def check_arguments(
     for observer in watchers:
         if not callable(observer):
             raise ConfigurationError(f"every observer must be callable (got {observer!r})")
-    return checked, watchers
+    columns = ResultColumns.of(result_columns)
+    _refuse_result_clash(checked, columns)
+    return checked, watchers, columns
 
 
 def source_spellings(validators: tuple[Validator, ...], column: str) -> dict[str, str]:
@@ -86,3 +90,14 @@ def fingerprint_of(
     if not columns.is_default:  # the defaults keep earlier fingerprints
         parts.append(repr(columns))
     return fingerprint(name, parts)
+
+
+def _refuse_result_clash(validators: tuple[Validator, ...], columns: ResultColumns) -> None:
+    """A validator that writes a column the results add: one of the two would be lost."""
+    for validator in validators:
+        for column in written_columns(validator):
+            if column in columns.reserved:
+                raise ConfigurationError(
+                    f"{validator!r} writes column {column!r}, which the results add "
+                    f"(result columns: {sorted(columns.reserved)!r}); name its output otherwise"
+                )

@@ -119,15 +119,15 @@ class Guard:
         observers: Iterable[Callable[[Result], object]] = (),
         result_columns: ResultColumns | Mapping[str, str] | None = None,
     ) -> None:
-        checked, watchers = check_arguments(
+        checked, watchers, self._result_columns = check_arguments(
             validators,
             name=name,
             clock=clock,
             audit_examples=audit_examples,
             redact=redact,
             observers=observers,
+            result_columns=result_columns,
         )
-        self._result_columns = ResultColumns.of(result_columns)
         self._source_column = source_column
         self._audit_examples = audit_examples
         self._redact = redact
