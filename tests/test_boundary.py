@@ -112,6 +112,28 @@ def test_odd_column_names_never_escape_as_foreign_errors(data: st.DataObject) ->
         _conserved(frame, value)
 
 
+@_SETTINGS
+@given(data=st.data())
+def test_odd_keys_get_one_answer_on_record_and_frame(data: st.DataObject) -> None:
+    names = data.draw(st.lists(_ODD_NAMES, max_size=3, unique=True))
+    record = {"source": "web", "ts": "2026-11-22T11:30Z"} | dict.fromkeys(names, 1)
+    with capture_logs():
+        try:
+            on_record: Any = GUARD.check(record).reasons
+        except ig.InputRejected as error:
+            on_record = ("rejected", tuple(error.reasons), error.field)
+        try:
+            result = GUARD.validate(pl.DataFrame([record]))
+            on_frame: Any = (
+                tuple(result.quarantined["reasons"].to_list()[0])
+                if result.quarantined.height
+                else ()
+            )
+        except ig.InputRejected as error:
+            on_frame = ("rejected", tuple(error.reasons), error.field)
+    assert on_record == on_frame
+
+
 def _invalid_utf8() -> pa.Table:
     raw = pa.array([b"\xff\xfe", b"web", None], pa.binary())
     return pa.table({"source": raw.view(pa.string()), "ts": ["2026-11-22T11:30Z"] * 3})
@@ -189,6 +211,10 @@ _TOML_PIECES = st.sampled_from(
         "per_source = true\n",
         'registry = "missing.toml"\n',
         "audit_examples = -1\n",
+        'result_columns = { owner = "fix_owner" }\n',
+        'result_columns = { owner = "reasons" }\n',
+        "result_columns = 3\n",
+        'redaction_key_env = "IG_TEST_NO_SUCH_KEY"\n',
         "= broken\n",
         "\ufeff",
     ]
