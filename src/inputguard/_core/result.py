@@ -79,6 +79,7 @@ class ResultColumns:
     warnings: str = WARNINGS
     guard_fingerprint: str = "guard_fingerprint"
     checked_at: str = "checked_at"
+    _reserved: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: dict[str, str] = {}
@@ -99,6 +100,8 @@ class ResultColumns:
                     f"{seen[name]!r} and {role!r}"
                 )
             seen[name] = role
+        # read on every record `check` rejects: built once
+        object.__setattr__(self, "_reserved", frozenset(self.names[:5]))
 
     @classmethod
     def prefixed(cls, prefix: str) -> ResultColumns:
@@ -146,7 +149,7 @@ class ResultColumns:
         The two that only the quarantine writers add (``guard_fingerprint``, ``checked_at``)
         are refused by the writers, when a row is written.
         """
-        return frozenset(self.names[:5])
+        return self._reserved
 
     @property
     def is_default(self) -> bool:
