@@ -11,6 +11,7 @@ from typing import Final
 
 __all__ = [
     "IBAN_LENGTHS",
+    "ISSUERS",
     "card_issuer",
     "iban_valid",
     "ipv4_valid",
@@ -34,7 +35,7 @@ IBAN_LENGTHS: Final[dict[str, int]] = {
 
 # Issuer identification ranges: (first digits low, high, allowed lengths). Public facts of the
 # card schemes (ISO/IEC 7812 prefixes); a number outside every range is not a card number.
-_ISSUERS: Final[tuple[tuple[str, int, int, frozenset[int]], ...]] = (
+ISSUERS: Final[tuple[tuple[str, int, int, frozenset[int]], ...]] = (
     ("visa", 4, 4, frozenset({13, 16, 19})),
     ("mastercard", 51, 55, frozenset({16})),
     ("mastercard", 2221, 2720, frozenset({16})),
@@ -81,7 +82,7 @@ def card_issuer(digits: str) -> str | None:
     ('amex', None)
     """
     n = len(digits)
-    for name, low, high, lengths in _ISSUERS:
+    for name, low, high, lengths in ISSUERS:
         if n in lengths:
             width = len(str(low))
             if low <= int(digits[:width]) <= high:

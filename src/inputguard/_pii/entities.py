@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from inputguard._pii import checks
+from inputguard._pii.fast import card_hits, iban_hits, ipv4_hits, ssn_hits
 from inputguard._pii.optional import phonenumbers_module
+from inputguard._pii.phone_fast import phone_hits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import polars as pl
 
 __all__ = ["DETERMINISTIC", "ENTITIES", "MODEL_ENTITIES", "Entity"]
 
@@ -43,6 +47,10 @@ class Entity:
             matches and decides only the distinct candidates it matches; the others cannot
             hold the entity. None: the candidate pattern itself.
         needs: The optional module the entity needs (None: the standard library suffices).
+        fast: A batch-path shortcut over a series of distinct candidates: per candidate, the
+            start of an entity that runs to the candidate's end (*yes*), -1 (*no*), or null
+            (*undecided*: `find` decides). Every answer is also `find`'s (held by tests), so
+            it saves time and changes no answer.
     """
 
     name: str
@@ -53,6 +61,7 @@ class Entity:
     gate: str | None = None
     sieve: str | None = None
     needs: str | None = None
+    fast: Callable[[pl.Series, str], pl.Series] | None = None
 
     def compiled(self) -> re.Pattern[str]:
         """The pattern for Python's ``re`` (the record path)."""
@@ -312,10 +321,11 @@ ENTITIES: Final[dict[str, Entity]] = {
         Entity("secret", "<SECRET>", _SECRET, _find_whole, _as_is),
         Entity("url_credentials", "<CREDENTIALS>", _URL, _find_url_credentials, _as_is, "://"),
         Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
-        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban),  # before cards: its digits
-        Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE),
-        Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", sieve=_SSN_SIEVE),
-        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE),
+        # IBANs before cards: an IBAN's digit groups are never read as a card
+        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban, fast=iban_hits),
+        Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE, fast=card_hits),
+        Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", _SSN_SIEVE, fast=ssn_hits),
+        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE, fast=ipv4_hits),
         Entity(
             "phone",
             "<PHONE>",
@@ -324,6 +334,7 @@ ENTITIES: Final[dict[str, Entity]] = {
             _canonical_phone,
             sieve=_PHONE_SIEVE,
             needs="phonenumbers",
+            fast=phone_hits,
         ),
     )
 }

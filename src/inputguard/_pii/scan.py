@@ -93,11 +93,17 @@ class Scanner:
 
     def decide(self, entity: Entity, candidate: str) -> tuple[bool, str | None]:
         """Whether ``candidate`` holds ``entity``, and its rewritten text (None: unchanged)."""
+        return self._finish(entity, candidate, entity.find(candidate, self.region))
+
+    def _finish(
+        self, entity: Entity, candidate: str, spans: Sequence[tuple[int, int]]
+    ) -> tuple[bool, str | None]:
+        """The decision on ``candidate`` given the entity's spans in it: allow-lists, rewrite."""
         kept: list[tuple[int, int, str, str]] = []
         # The canonical form (a phone number parsed again, an IP address re-rendered) costs as
         # much as the decision; only allow-listed values and pseudonyms need it.
         canonical_needed = bool(self.allow) or self.actions[entity.name] == "pseudonymize"
-        for start, end in entity.find(candidate, self.region):
+        for start, end in spans:
             text = candidate[start:end]
             canonical = entity.canonical(text, self.region) if canonical_needed else text
             if not self._allowed(text, canonical):
@@ -236,13 +242,26 @@ class Scanner:
         """
         memo, name = self._memo, entity.name
         out: dict[str, tuple[bool, str | None]] = {}
+        todo: list[str] = []
         for candidate in candidates:
             decision = memo.get((name, candidate))
             if decision is None:
+                todo.append(candidate)
+            else:
+                out[candidate] = decision
+        starts: list[int | None] = [None] * len(todo)
+        if entity.fast is not None and todo:
+            starts = entity.fast(pl.Series(todo, dtype=pl.String), self.region).to_list()
+        for candidate, start in zip(todo, starts, strict=True):
+            if start is None:  # undecided: the entity's own decision
                 decision = self.decide(entity, candidate)
-                if len(memo) >= _MEMO_SIZE:
-                    memo.clear()
-                memo[name, candidate] = decision
+            elif start < 0:  # the shortcut's no
+                decision = (False, None)
+            else:  # the shortcut's yes: the entity runs from `start` to the end
+                decision = self._finish(entity, candidate, [(start, len(candidate))])
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[name, candidate] = decision
             out[candidate] = decision
         return out
 

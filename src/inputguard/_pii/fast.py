@@ -1,0 +1,152 @@
+"""Batch-path shortcuts: the checksum and range decisions of plain candidates, in polars.
+
+Each function takes a series of distinct candidates (matches of the entity's candidate pattern)
+and answers per candidate: the start of the entity when it runs from there to the candidate's
+end (*yes*), ``-1`` when the candidate holds no entity (*no*), or null (*undecided*: the
+Python decision, `Entity.find`, runs). They only answer for the plain shapes whose decision is
+a short formula (a card written whole or in groups of four, an SSN alone, a dotted quad, an
+IBAN), so most candidates cost no Python call. tests/pii/test_fast.py holds every answer to
+`Entity.find`'s; the record path always runs `find`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from inputguard._pii import checks
+
+__all__ = ["card_hits", "iban_hits", "ipv4_hits", "ssn_hits"]
+
+_YES_NO = pl.Int32
+
+# The first character of a candidate is either part of it or the one boundary character the
+# pattern consumed; the boundary is never a digit (cards, SSNs, IP addresses) or an upper-case
+# letter or digit (IBANs start with their country code).
+_C = pl.col("c")
+
+
+def _frame(candidates: pl.Series) -> pl.DataFrame:
+    return pl.DataFrame({"c": candidates}, schema={"c": pl.String})
+
+
+def _boundary(first: str) -> pl.Expr:
+    """1 when the candidate starts with a consumed boundary character (not ``first``), else 0."""
+    return (~_C.str.contains(f"^[{first}]")).cast(_YES_NO)
+
+
+def _answer(frame: pl.DataFrame, yes: pl.Expr, no: pl.Expr | None = None) -> pl.Series:
+    start, undecided = pl.col("start"), pl.lit(None, _YES_NO)
+    if no is None:
+        out = pl.when(yes).then(start).otherwise(undecided)
+    else:
+        out = pl.when(yes).then(start).when(no).then(pl.lit(-1, _YES_NO)).otherwise(undecided)
+    return frame.select(out.alias("start")).to_series()
+
+
+def _digit(reversed_digits: pl.Expr, k: int) -> pl.Expr:
+    """The ``k``-th digit from the right (0 past the first)."""
+    return reversed_digits.str.slice(k, 1).str.to_integer(strict=False).fill_null(0)
+
+
+def luhn_expr(digits: pl.Expr, *, longest: int = 19) -> pl.Expr:
+    """The Luhn check over a string of up to ``longest`` ASCII digits, as an expression."""
+    rev = digits.str.reverse()
+    terms = []
+    for k in range(longest):
+        d = _digit(rev, k)
+        terms.append(pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2) if k % 2 else d)  # noqa: PLR2004
+    return pl.sum_horizontal(terms) % 10 == 0
+
+
+def issuer_expr(digits: pl.Expr) -> pl.Expr:
+    """Whether the digits have the prefix and length of a card scheme (`checks.card_issuer`)."""
+    n = digits.str.len_chars()
+    conditions = []
+    for _, low, high, lengths in checks.ISSUERS:
+        prefix = digits.str.slice(0, len(str(low))).str.to_integer(strict=False)
+        conditions.append(n.is_in(sorted(lengths)) & prefix.is_between(low, high))
+    return pl.any_horizontal(conditions)
+
+
+# A card candidate `_find_card` takes whole: 12-19 digits, no letter after them, one kind of
+# separator, written whole, in fours (the last group 1-4 digits) or as 4-6-5 / 4-6-4.
+_CARD_LAYOUT: Final = (
+    r"^(?:[0-9]+|(?:[0-9]{4} )+[0-9]{1,4}|(?:[0-9]{4}-)+[0-9]{1,4}"
+    r"|[0-9]{4} [0-9]{6} [0-9]{4,5}|[0-9]{4}-[0-9]{6}-[0-9]{4,5})$"
+)
+
+
+def card_hits(candidates: pl.Series, region: str) -> pl.Series:
+    """Yes for a card candidate that is one whole card number; else undecided."""
+    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
+    s = _C.str.slice(pl.col("start"))
+    digits = s.str.replace_all("[ -]", "")
+    n = digits.str.len_chars()
+    yes = (
+        s.str.contains(_CARD_LAYOUT)
+        & n.is_between(12, 19)
+        & luhn_expr(digits)
+        & issuer_expr(digits)
+    )
+    return _answer(frame, yes)
+
+
+def ssn_hits(candidates: pl.Series, region: str) -> pl.Series:
+    """Yes or no for a candidate that is exactly ``ddd-dd-dddd``; else undecided."""
+    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
+    s = _C.str.slice(pl.col("start"))
+    alone = s.str.contains(r"^[0-9]{3}-[0-9]{2}-[0-9]{4}$")
+    # Never issued: area 000, 666 or 900-999, group 00, serial 0000 (as `_find_ssn`).
+    never = s.str.contains(r"^(?:000|666|9[0-9][0-9])-|-00-|-0000$")
+    return _answer(frame, alone & ~never, alone & never)
+
+
+_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+
+
+def ipv4_hits(candidates: pl.Series, region: str) -> pl.Series:
+    """Yes or no for every IPv4 candidate (no colon); IPv6 candidates are undecided."""
+    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
+    s = _C.str.slice(pl.col("start"))
+    v4 = ~_C.str.contains(":", literal=True)
+    valid = s.str.contains(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
+    return _answer(frame, v4 & valid, v4 & ~valid)
+
+
+_LETTERS: Final = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+_CHUNK: Final = 9  # 97 * 10**9 stays well inside Int64
+
+
+def mod97_expr(numeric: pl.Expr, *, longest: int = 72) -> pl.Expr:
+    """The remainder of a decimal string of up to ``longest`` digits by 97."""
+    remainder = pl.lit(0, pl.Int64)
+    for offset in range(0, longest, _CHUNK):
+        piece = numeric.str.slice(offset, _CHUNK)
+        width = piece.str.len_chars()
+        value = piece.str.to_integer(strict=False).fill_null(0)
+        scale = pl.lit(10, pl.Int64).pow(width).cast(pl.Int64)
+        remainder = (remainder * scale + value) % 97  # past the end: width 0, scale 1, value 0
+    return remainder
+
+
+def iban_hits(candidates: pl.Series, region: str) -> pl.Series:
+    """Yes or no for every IBAN candidate: the registry length of its country, then mod-97."""
+    lengths = pl.DataFrame(
+        {"country": list(checks.IBAN_LENGTHS), "length": list(checks.IBAN_LENGTHS.values())},
+        schema={"country": pl.String, "length": pl.Int64},
+    )
+    frame = (
+        _frame(candidates)
+        .with_row_index("i")
+        .with_columns(start=pl.lit(0, _YES_NO), country=_C.str.slice(0, 2))
+        .join(lengths, on="country", how="left", maintain_order="left")
+    )
+    compact = _C.str.replace_all(" ", "", literal=True)
+    rearranged = compact.str.slice(4) + compact.str.slice(0, 4)
+    numeric = rearranged.str.replace_many(_LETTERS, [str(10 + i) for i in range(26)])
+    whole = compact.str.len_chars() == pl.col("length")
+    # A candidate one character longer has a letter or digit glued to the IBAN: never one.
+    valid = whole & (mod97_expr(numeric) == 1)
+    return _answer(frame.sort("i"), valid, pl.col("length").is_null() | ~valid)

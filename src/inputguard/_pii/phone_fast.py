@@ -1,0 +1,236 @@
+"""A vectorized shortcut for the phone decision, from ``phonenumbers``' own numbering plans.
+
+The phone decision (`_find_phone` in `entities`) is ``phonenumbers``' strict-grouping matcher,
+about 60 us per candidate in Python. Most phone numbers in text are written in one of a few
+plain shapes: ``212-555-0123``, ``(212) 555-0123``, ``212.555.0123``, ``+1 212 555 0123``,
+``+44 20 7946 0123``. For those, what the matcher checks can be written as polars
+expressions over the numbering-plan metadata ``phonenumbers`` ships (Apache-2.0), read at
+first use:
+
+- the country calling code: the region's own (national shape) or the digits after ``+``;
+- no national prefix or repeated country code to strip (those inputs are left to the matcher);
+- validity: the national number has a possible length and matches the general pattern and
+  one number-type pattern of the main region of its calling code (``is_valid_number``);
+- grouping: the written digit groups are exactly the groups of the number's format (the
+  format ``phonenumbers`` chooses by leading digits and pattern);
+- for the national shape, the format does not require a national prefix.
+
+`phone_hits` answers *yes* (the whole candidate but its boundary character is a phone number)
+or *undecided*; it never answers *no*. An undecided candidate goes to the matcher. So the
+shortcut can only save time, never change an answer, as long as every *yes* is also the
+matcher's: tests/pii/test_phone_fast.py checks that on every region's example numbers in
+every shape and on generated candidates. The record path always runs the matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from inputguard._pii.optional import phonenumbers_module
+
+__all__ = ["phone_hits"]
+
+# Characters that may stand before a candidate for the shortcut to apply. The matcher refuses
+# a number after a letter, ``%`` or a currency sign and reads brackets itself; these it treats
+# as plain punctuation. Any other boundary is left to the matcher.
+_BOUNDARIES = (" ", "\t", "\n", "\r", ",", ";", ":", '"', "'", "=")
+_INTERNATIONAL = r"^\+[0-9]{1,3}(?:[ .-][0-9]+)+$"
+_NATIONAL = r"^(?:\([0-9]+\) ?|[0-9]+[ .-])(?:[0-9]+[ .-])*[0-9]+$"
+# A format pattern the shortcut can read: top-level groups of one digit atom each, every group
+# but the last of a fixed length (so the split of a number into groups is unique).
+_ATOM = r"\((?:\\d|\[[0-9-]+\])(?:\{[0-9]+\})?\)"
+_LAST = r"\((?:\\d|\[[0-9-]+\])(?:\{[0-9]+(?:,[0-9]+)?\})?\)"
+_SIMPLE_PATTERN = re.compile(f"(?:{_ATOM})*{_LAST}")
+_GROUP = re.compile(r"\([^()]*\)")
+_REFERENCE = re.compile(r"\\([1-9])|\$([1-9])")
+_FIRST_GROUP_ONLY = re.compile(r"\(?\\1\)?")  # a formatting rule without a prefix
+_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the shortcut needs of the main region of one calling code."""
+
+    code: str
+    valid: pl.Expr  # on the column "nsn"
+    grouped: pl.Expr  # on "nsn" and "joined" (the written groups, comma-separated)
+    prefix_free: pl.Expr  # on "nsn": the national format needs no national prefix
+    no_prefix: pl.Expr  # on "nsn": no national prefix to strip when parsing
+
+
+def _matches(desc: Any, nsn: pl.Expr) -> pl.Expr | None:
+    """``_is_number_matching_desc``: a possible length (when listed) and the full pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = [n for n in desc.possible_length if n > 0]
+    if list(desc.possible_length) == [-1]:
+        return None  # the type does not exist in this region
+    full = nsn.str.contains(f"^(?:{desc.national_number_pattern})$")
+    return nsn.str.len_chars().is_in(lengths) & full if lengths else full
+
+
+def _joined_pattern(fmt: Any) -> str | None:
+    """The format as a pattern over the written groups joined by commas (None: not readable)."""
+    if not _SIMPLE_PATTERN.fullmatch(fmt.pattern):
+        return None
+    groups = _GROUP.findall(fmt.pattern)
+    refs = [int(a or b) for a, b in _REFERENCE.findall(fmt.format)]
+    if refs != list(range(1, len(groups) + 1)):
+        return None
+    between = _REFERENCE.split(fmt.format)
+    # split() interleaves: text, ref, ref, text, ...; the texts between references decide
+    # whether two groups stay apart (any character) or run together (nothing).
+    texts = between[0::3]
+    if any(re.search(r"[0-9A-Za-z]", t) for t in texts):
+        return None  # literal digits or letters in the format
+    pieces = [f"(?:{groups[0][1:-1]})"]
+    for text, group in zip(texts[1:-1], groups[1:], strict=True):
+        pieces.append(("," if text else "") + f"(?:{group[1:-1]})")
+    return "^" + "".join(pieces) + "$"
+
+
+def _choice(formats: Any, nsn: pl.Expr) -> list[tuple[pl.Expr, Any]]:
+    """``_choose_formatting_pattern_for_number`` as (condition, format) pairs, in order."""
+    out = []
+    for fmt in formats:
+        cond = nsn.str.contains(f"^(?:{fmt.pattern})$")
+        if fmt.leading_digits_pattern:
+            cond = nsn.str.contains(f"^(?:{fmt.leading_digits_pattern[-1]})") & cond
+        out.append((cond, fmt))
+    return out
+
+
+def _first(pairs: list[tuple[pl.Expr, pl.Expr]], *, default: bool) -> pl.Expr:
+    """The value of the first true condition (``default`` when none is true)."""
+    if not pairs:
+        return pl.lit(default)
+    chain: Any = pl.when(pairs[0][0]).then(pairs[0][1])
+    for cond, value in pairs[1:]:
+        chain = chain.when(cond).then(value)
+    result: pl.Expr = chain.otherwise(pl.lit(default))
+    return result
+
+
+@cache
+def _plan(code: str) -> _Plan | None:
+    pn = phonenumbers_module()
+    region = pn.region_code_for_country_code(int(code))
+    meta = pn.PhoneMetadata.metadata_for_region(region, None)
+    if meta is None:
+        return None  # a non-geographic calling code (+800, +882, ...): the matcher decides
+    nsn, joined = pl.col("nsn"), pl.col("joined")
+    general = _matches(meta.general_desc, nsn)
+    types = [m for name in _TYPES if (m := _matches(getattr(meta, name), nsn)) is not None]
+    if general is None or not types:
+        return None
+    valid = general & pl.any_horizontal(types)
+    if meta.leading_digits:
+        valid = nsn.str.contains(f"^(?:{meta.leading_digits})") & valid
+    grouping = []
+    for cond, fmt in _choice(meta.intl_number_format or meta.number_format, nsn):
+        pattern = _joined_pattern(fmt)
+        grouping.append(
+            (cond, pl.lit(value=False) if pattern is None else joined.str.contains(pattern))
+        )
+    prefix_rules = []
+    for cond, fmt in _choice(meta.number_format, nsn):
+        rule = fmt.national_prefix_formatting_rule or ""
+        free = (
+            not rule
+            or bool(fmt.national_prefix_optional_when_formatting)
+            or _FIRST_GROUP_ONLY.fullmatch(rule) is not None
+        )
+        prefix_rules.append((cond, pl.lit(free)))
+    # No format chosen: the matcher sees one group (left to it); no prefix is required.
+    grouped = _first(grouping, default=False)
+    prefix_free = _first(prefix_rules, default=True)
+    strip = meta.national_prefix_for_parsing
+    no_prefix = ~nsn.str.contains(f"^(?:{strip})") if strip else pl.lit(value=True)
+    return _Plan(code, valid, grouped, prefix_free, no_prefix)
+
+
+@cache
+def _codes() -> frozenset[str]:
+    """Calling codes of geographic regions (the shortest prefix ``phonenumbers`` reads)."""
+    pn = phonenumbers_module()
+    return frozenset(
+        str(c) for c, regions in pn.COUNTRY_CODE_TO_REGION_CODE.items() if "001" not in regions
+    )
+
+
+def phone_hits(candidates: pl.Series, region: str) -> pl.Series:
+    """Per candidate: the start of the phone number when it is the whole candidate, else null.
+
+    ``candidates`` are distinct matches of the phone candidate pattern; the number, when the
+    shortcut applies, runs from after the boundary character to the end. Null means
+    *undecided* (the matcher decides), never *no*.
+    """
+    pn = phonenumbers_module()
+    own = str(pn.country_code_for_region(region))
+    c = pl.col("c")
+    boundary = ~c.str.contains(r"^[0-9+(]")
+    s = pl.when(boundary).then(c.str.slice(1)).otherwise(c)
+    frame = (
+        pl.DataFrame({"c": candidates}, schema={"c": pl.String})
+        .with_row_index("i")
+        .with_columns(start=boundary.cast(pl.Int32), s=s)
+        .filter(
+            pl.when(boundary).then(c.str.slice(0, 1).is_in(_BOUNDARIES)).otherwise(True),
+            pl.when(pl.col("s").str.starts_with("+"))
+            .then(pl.col("s").str.contains(_INTERNATIONAL))
+            .otherwise(pl.col("s").str.contains(_NATIONAL)),
+        )
+        .with_columns(groups=pl.col("s").str.extract_all("[0-9]+"))
+        .with_columns(
+            national=~pl.col("s").str.starts_with("+"),
+            code=pl.when(pl.col("s").str.starts_with("+"))
+            .then(pl.col("groups").list.first())
+            .otherwise(pl.lit(own)),
+        )
+        .with_columns(
+            rest=pl.when(pl.col("national"))
+            .then(pl.col("groups"))
+            .otherwise(pl.col("groups").list.slice(1))
+        )
+        .with_columns(
+            nsn=pl.col("rest").list.join(""),
+            joined=pl.col("rest").list.join(","),
+        )
+        .filter(
+            # `_find_phone`: 7 to 17 digits, the calling code included
+            pl.col("groups").list.join("").str.len_chars().is_between(7, 17),
+            pl.col("code").is_in(sorted(_codes())),
+            # a national number starting with the calling code may be read as carrying it
+            ~(pl.col("national") & pl.col("nsn").str.starts_with(own)),
+        )
+    )
+    parts = []
+    for code in frame["code"].unique().to_list():
+        plan = _plan(code)
+        if plan is None:
+            continue
+        sub = frame.filter(pl.col("code") == code).filter(
+            plan.no_prefix, plan.valid, plan.grouped, ~pl.col("national") | plan.prefix_free
+        )
+        parts.append(sub.select("i", "start"))
+    starts = pl.Series("start", [None] * len(candidates), dtype=pl.Int32)
+    if parts:
+        hits = pl.concat(parts)
+        starts = starts.scatter(hits["i"], hits["start"])
+    return starts

@@ -1,0 +1,156 @@
+"""The batch path's vectorized shortcuts answer as the Python decisions do.
+
+A shortcut answers *yes* (the entity runs from a start to the candidate's end), *no*, or
+*undecided* for each distinct candidate; every answer it gives must be `Entity.find`'s.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inputguard._pii import fast
+from inputguard._pii.entities import ENTITIES, Entity
+
+from .test_pii import FRAGMENTS, TEXTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+pii_eval: Any = importlib.import_module("pii_eval")  # the evaluation's generators
+
+FAST = [e for e in ENTITIES.values() if e.fast is not None]
+
+# Texts dense in digit runs, separators and boundaries: cards with a digit too many, SSNs in
+# longer dashed numbers, dotted quads with leading zeros, IBANs with a letter glued on.
+DIGITS = st.text(alphabet="0123456789 -.:()+/AZax>\n,$", min_size=1, max_size=40)
+CANDIDATE_TEXTS = st.one_of(TEXTS, DIGITS)
+
+
+def answers(entity: Entity, texts: list[str], region: str = "US") -> list[tuple[str, Any]]:
+    pattern = re.compile(entity.pattern)
+    candidates = sorted({m.group() for t in texts for m in pattern.finditer(t)})
+    assert entity.fast is not None
+    starts = entity.fast(pl.Series(candidates, dtype=pl.String), region).to_list()
+    assert len(starts) == len(candidates)
+    return list(zip(candidates, starts, strict=True))
+
+
+def check(entity: Entity, texts: list[str], region: str = "US") -> tuple[int, int]:
+    """Assert every answer is `find`'s; return how many were yes and no."""
+    yes = no = 0
+    for candidate, start in answers(entity, texts, region):
+        if start is None:
+            continue
+        expected = [] if start < 0 else [(start, len(candidate))]
+        assert entity.find(candidate, region) == expected, (entity.name, candidate, start)
+        yes, no = yes + (start >= 0), no + (start < 0)
+    return yes, no
+
+
+def test_the_shortcuts() -> None:
+    assert {e.name for e in FAST} == {"iban", "card", "us_ssn", "ip", "phone"}
+
+
+@pytest.mark.parametrize("entity", FAST, ids=lambda e: e.name)
+@settings(max_examples=200)
+@given(texts=st.lists(CANDIDATE_TEXTS, min_size=1, max_size=8))
+def test_every_answer_is_the_decisions(entity: Entity, texts: list[str]) -> None:
+    check(entity, texts)
+
+
+@pytest.mark.parametrize("entity", FAST, ids=lambda e: e.name)
+def test_the_evaluation_values_are_decided_and_agree(entity: Entity) -> None:
+    rng = random.Random(11)
+    texts = [pii_eval.GENERATORS[entity.name](rng) for _ in range(300)]
+    texts += [pii_eval.look_alike(rng) for _ in range(300)]
+    texts += [f" {t}" for t in FRAGMENTS]
+    yes, no = check(entity, texts)
+    assert yes >= 100
+    if entity.name in ("iban", "us_ssn", "ip"):
+        assert no > 0
+
+
+@pytest.mark.parametrize(
+    ("candidate", "start"),
+    [
+        (" 4111 1111 1111 1111", 1),
+        ("4111-1111-1111-1111", 0),
+        ("4111 1111-1111 1111", None),  # mixed separators: the Python decision
+        (" 4111111111111112", None),  # fails Luhn: a shorter window may still be a card
+    ],
+)
+def test_card_answers(candidate: str, start: int | None) -> None:
+    assert fast.card_hits(pl.Series([candidate]), "US").to_list() == [start]
+
+
+def test_luhn_and_mod97_expressions() -> None:
+    numbers = ["4111111111111111", "4111111111111112", "79927398713", "0", "18"]
+    got = pl.select(fast.luhn_expr(pl.lit(pl.Series(numbers)))).to_series().to_list()
+    assert got == [True, False, True, True, True]
+    big = ["1" * 70, "97", "123456789012345678901234567890", ""]
+    got = pl.select(fast.mod97_expr(pl.lit(pl.Series(big)))).to_series().to_list()
+    assert got == [int(n or "0") % 97 for n in big]
+
+
+# -- phone numbers: every region's example numbers, in every shape ---------------------------
+
+_TYPES = [
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.VOIP,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
+]
+_FORMATS = [
+    phonenumbers.PhoneNumberFormat.NATIONAL,
+    phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+    phonenumbers.PhoneNumberFormat.E164,
+]
+
+
+def _example_texts() -> list[str]:
+    out: set[str] = set()
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            for form in _FORMATS:
+                written = phonenumbers.format_number(number, form)
+                for variant in (written, written.replace(" ", "-"), written.replace("-", " ")):
+                    out.update(b + variant for b in ("", " ", ":", "$", "[", "\u00e9"))
+    return sorted(out)
+
+
+EXAMPLES = _example_texts()
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", "IN", "BR"])
+def test_phone_answers_on_every_regions_examples(region: str) -> None:
+    yes, no = check(ENTITIES["phone"], EXAMPLES, region)
+    assert no == 0  # the phone shortcut never says no
+    assert yes > 1000
+
+
+@settings(max_examples=100)
+@given(
+    region=st.sampled_from(["US", "GB", "FR", "JP"]),
+    texts=st.lists(
+        st.text(alphabet="0123456789 -.()+", min_size=7, max_size=20).map(" {}".format),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_phone_answers_on_generated_digits(region: str, texts: list[str]) -> None:
+    check(ENTITIES["phone"], texts, region)
