@@ -8,10 +8,16 @@ Both sides read the same parquet file and run one ``mapInArrow`` over it, writte
   Arrow batch, its accepted and quarantined rows returned as one batch with a status column,
   cast to the Arrow types Spark reads.
 
+Both sides also run under the same settings: ``--polars-threads`` (default 1, put in the
+environment the Python workers inherit as ``POLARS_MAX_THREADS``: Spark already runs one task
+per core, and a polars pool as wide as the machine in every worker makes the workers and the
+JVM fight for the cores) and ``--batch-rows`` (``spark.sql.execution.arrow.maxRecordsPerBatch``,
+default Spark's 10,000). ``--polars-threads 0`` leaves polars' default (one thread per core).
+
 The SparkSession start is excluded; one warm-up job per side, then ``--reps`` jobs per side,
 interleaved. Reported: the median ratio guard / baseline, its range, and rows/s of each side.
 
-    .venv/bin/python -m benchmarks.spark --rows 1000000 --reps 5
+    .venv/bin/python -m benchmarks.spark --rows 5000000 --reps 5
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
@@ -84,37 +90,19 @@ def _baseline_schema(sample: pl.DataFrame) -> pa.Schema:
     return portable_schema(pa.schema(fields))
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=lambda s: int(float(s.replace("_", ""))), default=1_000_000)
-    parser.add_argument("--reps", type=int, default=5)
-    args = parser.parse_args(argv)
-    if args.reps < 5:
-        parser.error("--reps must be at least 5 (a median of fewer runs is not a figure)")
-    if not SHARED.is_dir():
-        print(f"# spark: the shared headline harness is not at {SHARED}: skipped")
-        return
-    if importlib.util.find_spec("pyspark") is None:
-        print("# spark: pyspark is not installed (pip install 'inputguard[spark]'): skipped")
-        return
+def _environment(polars_threads: int) -> None:
+    """What the local workers inherit: this interpreter, the harness, loopback, polars threads."""
     sys.path.insert(0, str(SHARED))
     os.environ["PYTHONPATH"] = os.pathsep.join([str(SHARED), os.environ.get("PYTHONPATH", "")])
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    headline = importlib.import_module("headline")
-    gen_data = importlib.import_module("gen_data")
-    headline.quiet_events()
-    guard, _ = headline.make_guard()
-    frame = gen_data.load(args.rows)
-    folder = Path(tempfile.mkdtemp(prefix="ig-spark-bench-"))
-    path = folder / "input.parquet"
-    frame.write_parquet(path, row_group_size=131_072)
-    schema = _baseline_schema(frame.head(10_000))
+    if polars_threads:  # read by polars in each worker when it is first imported there
+        os.environ["POLARS_MAX_THREADS"] = str(polars_threads)
 
-    from pyspark.sql import SparkSession  # noqa: PLC0415
-    from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
 
-    import inputguard.spark as ig_spark  # noqa: PLC0415
+def _session(batch_rows: int) -> Any:
+    """One local[2] session, every address on 127.0.0.1, Arrow batches of ``batch_rows``."""
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
 
     spark = (
         SparkSession.builder.master("local[2]")
@@ -126,9 +114,46 @@ def main(argv: list[str] | None = None) -> None:
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "4g")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=lambda s: int(float(s.replace("_", ""))), default=1_000_000)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--polars-threads", type=int, default=1)
+    parser.add_argument("--batch-rows", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    if args.reps < 5:
+        parser.error("--reps must be at least 5 (a median of fewer runs is not a figure)")
+    if args.polars_threads < 0 or args.batch_rows < 1:
+        parser.error("--polars-threads must be >= 0 and --batch-rows >= 1")
+    if not SHARED.is_dir():
+        print(f"# spark: the shared headline harness is not at {SHARED}: skipped")
+        return
+    if importlib.util.find_spec("pyspark") is None:
+        print("# spark: pyspark is not installed (pip install 'inputguard[spark]'): skipped")
+        return
+    _environment(args.polars_threads)
+    headline = importlib.import_module("headline")
+    gen_data = importlib.import_module("gen_data")
+    headline.quiet_events()
+    guard, _ = headline.make_guard()
+    frame = gen_data.load(args.rows)
+    folder = Path(tempfile.mkdtemp(prefix="ig-spark-bench-"))
+    path = folder / "input.parquet"
+    frame.write_parquet(path, row_group_size=131_072)
+    schema = _baseline_schema(frame.head(10_000))
+
+    from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
+
+    import inputguard.spark as ig_spark  # noqa: PLC0415
+
+    spark = _session(args.batch_rows)
     df = spark.read.parquet(str(path))
 
     def run_guard() -> None:
@@ -157,7 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     guard_s = statistics.median(runs["guard"])
     base_s = statistics.median(runs["baseline"])
     print(
-        f"spark local[2] mapInArrow, {args.rows:,} rows, {args.reps} interleaved pairs: "
+        f"spark local[2] mapInArrow, {args.rows:,} rows, {args.reps} interleaved pairs, "
+        f"batches of {args.batch_rows:,} rows, polars threads per worker "
+        f"{args.polars_threads or 'default'}: "
         f"guard/baseline median {statistics.median(ratios):.2f}x "
         f"(range {min(ratios):.2f}-{max(ratios):.2f}); "
         f"guard {args.rows / guard_s:,.0f} rows/s, baseline {args.rows / base_s:,.0f} rows/s"

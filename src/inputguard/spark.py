@@ -39,8 +39,12 @@ Needs the ``spark`` extra (``pip install 'inputguard-inference[spark]'``).
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import threading
 import time
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,21 +90,57 @@ _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
 @dataclass(frozen=True, slots=True)
 class _TagPartitions:
-    """The function ``mapInArrow`` runs on each partition (pickled to the executors)."""
+    """The function ``mapInArrow`` runs on each partition (pickled to the executors).
 
-    guard: Guard
+    The guard travels as its own pickle, so that a Python worker that Spark reuses for
+    later tasks (``spark.python.worker.reuse``, on by default) unpickles it once and keeps
+    it, warm decision caches included, for every task and job that ships the same bytes
+    (`_worker_guard`). Decisions are a function of the value and the guard's
+    configuration, so a warm guard gives the answers a cold one gives.
+    """
+
+    guard: bytes  # pickle of the guard without observers
+    digest: str  # sha256 of ``guard``
     layout: _Layout
     now: datetime
+
+    @classmethod
+    def of(cls, guard: Guard, layout: _Layout, now: datetime) -> _TagPartitions:
+        blob = pickle.dumps(without_observers(guard), protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(blob, hashlib.sha256(blob).hexdigest(), layout, now)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         # Spark's task partition id: unique among the tasks of one action (the layout of
         # monotonically_increasing_id), but it depends on the plan that reads the frame.
         context = TaskContext.get()
         partition = context.partitionId() if context is not None else 0
+        guard = _worker_guard(self.digest, self.guard)
         tagger = Tagger._prepared(
-            self.guard, self.layout, now=self.now, partition=partition, counting=False
+            guard, self.layout, now=self.now, partition=partition, counting=False
         )
         yield from tagger.stream(batches)
+
+
+_WORKER_GUARDS: OrderedDict[str, Guard] = OrderedDict()
+_WORKER_GUARDS_LOCK = threading.Lock()
+_WORKER_GUARDS_KEPT = 4  # guards a worker keeps (most recently used), each with its caches
+
+
+def _worker_guard(digest: str, blob: bytes) -> Guard:
+    """The guard of ``blob``, unpickled once per worker process (see `_TagPartitions`)."""
+    with _WORKER_GUARDS_LOCK:
+        guard = _WORKER_GUARDS.get(digest)
+        if guard is not None:
+            _WORKER_GUARDS.move_to_end(digest)
+            return guard
+    guard = pickle.loads(blob)  # noqa: S301 - bytes this module pickled on the driver
+    if not isinstance(guard, Guard):
+        raise ConfigurationError(f"a Spark task received {type(guard).__name__}, not a Guard")
+    with _WORKER_GUARDS_LOCK:
+        _WORKER_GUARDS[digest] = guard
+        while len(_WORKER_GUARDS) > _WORKER_GUARDS_KEPT:
+            _WORKER_GUARDS.popitem(last=False)
+    return guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +341,7 @@ def validate(
     timezone = spark.conf.get("spark.sql.session.timeZone") or "UTC"
     schema = to_arrow_schema(df.schema, timezone=timezone)
     layout = _layout(guard, schema, key)
-    function = _TagPartitions(without_observers(guard), layout, at)
+    function = _TagPartitions.of(guard, layout, at)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
         tagged = df.mapInArrow(function, from_arrow_schema(layout.schema))

@@ -6,6 +6,7 @@ persisted validation where it can.
 
 from __future__ import annotations
 
+import pickle
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -121,3 +122,24 @@ def test_bad_input_is_refused_on_the_driver(
         ig_spark.validate(FRAME, guard)
     with pytest.raises(ig.ConfigurationError, match="'key' column 'source' is read"):
         ig_spark.validate(spark_input, guard, key="source")
+
+
+def test_a_worker_unpickles_each_guard_once_and_keeps_a_few(ig_spark: Any, guard: ig.Guard) -> None:
+    # The equality test above runs 3 partitions on 2 workers: a reused worker tags with the
+    # guard (and warm caches) an earlier task left, and the answers equal Guard.validate.
+    layout = ig_arrow._layout(guard, FRAME.to_arrow().schema, None)
+    shipped = ig_spark._TagPartitions.of(guard, layout, NOW)
+    kept = ig_spark._worker_guard(shipped.digest, shipped.guard)
+    assert kept is not guard
+    assert kept.fingerprint == guard.fingerprint
+    assert ig_spark._worker_guard(shipped.digest, shipped.guard) is kept
+    others = [
+        ig_spark._TagPartitions.of(ig.Guard(guard.validators, name=f"g{i}"), layout, NOW)
+        for i in range(ig_spark._WORKER_GUARDS_KEPT)
+    ]
+    for other in others:
+        ig_spark._worker_guard(other.digest, other.guard)
+    assert shipped.digest not in ig_spark._WORKER_GUARDS  # least recently used, evicted
+    assert len(ig_spark._WORKER_GUARDS) == ig_spark._WORKER_GUARDS_KEPT
+    with pytest.raises(ig.ConfigurationError, match="not a Guard"):
+        ig_spark._worker_guard("x", pickle.dumps(["not", "a", "guard"]))
