@@ -15,7 +15,8 @@ JVM fight for the cores) and ``--batch-rows`` (``spark.sql.execution.arrow.maxRe
 default Spark's 10,000). ``--polars-threads 0`` leaves polars' default (one thread per core).
 
 The SparkSession start is excluded; one warm-up job per side, then ``--reps`` jobs per side,
-interleaved. Reported: the median ratio guard / baseline, its range, and rows/s of each side.
+interleaved. Reported: the median ratio guard / baseline, its range, rows/s of each side, and
+the times of the first (cold) jobs and of every pair.
 
     .venv/bin/python -m benchmarks.spark --rows 5000000 --reps 5
 """
@@ -121,6 +122,24 @@ def _session(batch_rows: int) -> Any:
     return spark
 
 
+def _timed(
+    sides: dict[str, Callable[[], None]], reps: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """The first (cold) job of each side, then ``reps`` jobs per side, interleaved."""
+    first: dict[str, float] = {}
+    for name, fn in sides.items():  # warm-up: first job, worker start, decision caches
+        started = time.perf_counter()
+        fn()
+        first[name] = time.perf_counter() - started
+    runs: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(reps):
+        for name, fn in sides.items():
+            started = time.perf_counter()
+            fn()
+            runs[name].append(time.perf_counter() - started)
+    return first, runs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=lambda s: int(float(s.replace("_", ""))), default=1_000_000)
@@ -169,14 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         out.write.format("noop").mode("overwrite").save()
 
     sides: dict[str, Callable[[], None]] = {"guard": run_guard, "baseline": run_baseline}
-    for fn in sides.values():  # warm-up: first job, worker start, decision caches
-        fn()
-    runs: dict[str, list[float]] = {name: [] for name in sides}
-    for _ in range(args.reps):
-        for name, fn in sides.items():
-            started = time.perf_counter()
-            fn()
-            runs[name].append(time.perf_counter() - started)
+    first, runs = _timed(sides, args.reps)
     spark.stop()
     ratios = [g / b for g, b in zip(runs["guard"], runs["baseline"], strict=True)]
     guard_s = statistics.median(runs["guard"])
@@ -188,6 +200,14 @@ def main(argv: list[str] | None = None) -> None:
         f"guard/baseline median {statistics.median(ratios):.2f}x "
         f"(range {min(ratios):.2f}-{max(ratios):.2f}); "
         f"guard {args.rows / guard_s:,.0f} rows/s, baseline {args.rows / base_s:,.0f} rows/s"
+    )
+    print(
+        f"first (cold) jobs: guard {first['guard']:.1f} s, baseline {first['baseline']:.1f} s; "
+        "guard pairs "
+        + ", ".join(
+            f"{g:.1f}/{b:.1f}" for g, b in zip(runs["guard"], runs["baseline"], strict=True)
+        )
+        + " s"
     )
 
 
