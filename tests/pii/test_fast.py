@@ -35,29 +35,38 @@ DIGITS = st.text(alphabet="0123456789 -.:()+/AZax>\n,$", min_size=1, max_size=40
 CANDIDATE_TEXTS = st.one_of(TEXTS, DIGITS)
 
 
-def answers(entity: Entity, texts: list[str], region: str = "US") -> list[tuple[str, Any]]:
+def answers(entity: Entity, texts: list[str], region: str = "US") -> list[tuple[str, Any, Any]]:
     pattern = re.compile(entity.pattern)
     candidates = sorted({m.group() for t in texts for m in pattern.finditer(t)})
     assert entity.fast is not None
-    starts = entity.fast(pl.Series(candidates, dtype=pl.String), region).to_list()
-    assert len(starts) == len(candidates)
-    return list(zip(candidates, starts, strict=True))
+    spans = entity.fast(pl.Series(candidates, dtype=pl.String), region)
+    assert spans.columns == ["start", "end"]
+    assert spans.height == len(candidates)
+    return list(zip(candidates, spans["start"], spans["end"], strict=True))
 
 
 def check(entity: Entity, texts: list[str], region: str = "US") -> tuple[int, int]:
     """Assert every answer is `find`'s; return how many were yes and no."""
     yes = no = 0
-    for candidate, start in answers(entity, texts, region):
+    for candidate, start, end in answers(entity, texts, region):
         if start is None:
             continue
-        expected = [] if start < 0 else [(start, len(candidate))]
+        expected = [] if start < 0 else [(start, end)]
         assert entity.find(candidate, region) == expected, (entity.name, candidate, start)
         yes, no = yes + (start >= 0), no + (start < 0)
     return yes, no
 
 
 def test_the_shortcuts() -> None:
-    assert {e.name for e in FAST} == {"iban", "card", "us_ssn", "ip", "phone"}
+    assert {e.name for e in FAST} == {
+        "secret",
+        "url_credentials",
+        "iban",
+        "card",
+        "us_ssn",
+        "ip",
+        "phone",
+    }
 
 
 @pytest.mark.parametrize("entity", FAST, ids=lambda e: e.name)
@@ -79,6 +88,11 @@ def test_the_evaluation_values_are_decided_and_agree(entity: Entity) -> None:
         assert no > 0
 
 
+def test_url_credentials_already_redacted_and_non_ascii() -> None:
+    texts = ["https://<CREDENTIALS>@example.com", "ftp://j\u00f6rg:p\u00e4ss@host.example"]
+    assert check(ENTITIES["url_credentials"], texts) == (1, 1)
+
+
 @pytest.mark.parametrize(
     ("candidate", "start"),
     [
@@ -89,15 +103,16 @@ def test_the_evaluation_values_are_decided_and_agree(entity: Entity) -> None:
     ],
 )
 def test_card_answers(candidate: str, start: int | None) -> None:
-    assert fast.card_hits(pl.Series([candidate]), "US").to_list() == [start]
+    assert fast.card_hits(pl.Series([candidate]), "US")["start"].to_list() == [start]
 
 
 def test_luhn_and_mod97_expressions() -> None:
     numbers = ["4111111111111111", "4111111111111112", "79927398713", "0", "18"]
-    got = pl.select(fast.luhn_expr(pl.lit(pl.Series(numbers)))).to_series().to_list()
+    frame = pl.DataFrame({"reversed": [n[::-1] for n in numbers]})
+    got = frame.select(fast.luhn_expr(pl.col("reversed"))).to_series().to_list()
     assert got == [True, False, True, True, True]
     big = ["1" * 70, "97", "123456789012345678901234567890", ""]
-    got = pl.select(fast.mod97_expr(pl.lit(pl.Series(big)))).to_series().to_list()
+    got = pl.DataFrame({"n": big}).select(fast.mod97_expr(pl.col("n"))).to_series().to_list()
     assert got == [int(n or "0") % 97 for n in big]
 
 

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from inputguard._pii import checks
-from inputguard._pii.fast import card_hits, iban_hits, ipv4_hits, ssn_hits
+from inputguard._pii.fast import (
+    card_hits,
+    iban_hits,
+    ipv4_hits,
+    secret_hits,
+    ssn_hits,
+    url_credential_hits,
+)
 from inputguard._pii.optional import phonenumbers_module
 from inputguard._pii.phone_fast import phone_hits
 
@@ -47,10 +54,10 @@ class Entity:
             matches and decides only the distinct candidates it matches; the others cannot
             hold the entity. None: the candidate pattern itself.
         needs: The optional module the entity needs (None: the standard library suffices).
-        fast: A batch-path shortcut over a series of distinct candidates: per candidate, the
-            start of an entity that runs to the candidate's end (*yes*), -1 (*no*), or null
-            (*undecided*: `find` decides). Every answer is also `find`'s (held by tests), so
-            it saves time and changes no answer.
+        fast: A batch-path shortcut over a series of distinct candidates: a frame of
+            ``start``/``end``, per candidate the one span of the entity (*yes*), ``start``
+            -1 (*no*), or a null ``start`` (*undecided*: `find` decides). Every answer is
+            also `find`'s (held by tests), so it saves time and changes no answer.
     """
 
     name: str
@@ -61,7 +68,7 @@ class Entity:
     gate: str | None = None
     sieve: str | None = None
     needs: str | None = None
-    fast: Callable[[pl.Series, str], pl.Series] | None = None
+    fast: Callable[[pl.Series, str], pl.DataFrame] | None = None
 
     def compiled(self) -> re.Pattern[str]:
         """The pattern for Python's ``re`` (the record path)."""
@@ -318,8 +325,16 @@ _PHONE_SIEVE = r"[0-9](?:[ .()-]{0,2}[0-9]){6}"
 ENTITIES: Final[dict[str, Entity]] = {
     e.name: e
     for e in (
-        Entity("secret", "<SECRET>", _SECRET, _find_whole, _as_is),
-        Entity("url_credentials", "<CREDENTIALS>", _URL, _find_url_credentials, _as_is, "://"),
+        Entity("secret", "<SECRET>", _SECRET, _find_whole, _as_is, fast=secret_hits),
+        Entity(
+            "url_credentials",
+            "<CREDENTIALS>",
+            _URL,
+            _find_url_credentials,
+            _as_is,
+            "://",
+            fast=url_credential_hits,
+        ),
         Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
         # IBANs before cards: an IBAN's digit groups are never read as a card
         Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban, fast=iban_hits),

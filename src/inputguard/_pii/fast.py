@@ -1,11 +1,12 @@
 """Batch-path shortcuts: the checksum and range decisions of plain candidates, in polars.
 
 Each function takes a series of distinct candidates (matches of the entity's candidate pattern)
-and answers per candidate: the start of the entity when it runs from there to the candidate's
-end (*yes*), ``-1`` when the candidate holds no entity (*no*), or null (*undecided*: the
-Python decision, `Entity.find`, runs). They only answer for the plain shapes whose decision is
-a short formula (a card written whole or in groups of four, an SSN alone, a dotted quad, an
-IBAN), so most candidates cost no Python call. tests/pii/test_fast.py holds every answer to
+and answers per candidate with a frame of ``start`` and ``end``: the one span of the entity in
+the candidate (*yes*), ``start = -1`` when the candidate holds no entity (*no*), or a null
+``start`` (*undecided*: the Python decision, `Entity.find`, runs). They answer for the plain
+shapes whose decision is a short formula (a card written whole or in groups of four, an SSN
+alone, a dotted quad, an IBAN, a token, a URL's user info), so most candidates cost no Python
+call. tests/pii/test_fast.py holds every answer to
 `Entity.find`'s; the record path always runs `find`.
 """
 
@@ -17,7 +18,15 @@ import polars as pl
 
 from inputguard._pii import checks
 
-__all__ = ["card_hits", "iban_hits", "ipv4_hits", "ssn_hits"]
+__all__ = [
+    "card_hits",
+    "iban_hits",
+    "ipv4_hits",
+    "secret_hits",
+    "spans_to_end",
+    "ssn_hits",
+    "url_credential_hits",
+]
 
 _YES_NO = pl.Int32
 
@@ -36,32 +45,61 @@ def _boundary(first: str) -> pl.Expr:
     return (~_C.str.contains(f"^[{first}]")).cast(_YES_NO)
 
 
-def _answer(frame: pl.DataFrame, yes: pl.Expr, no: pl.Expr | None = None) -> pl.Series:
+def _answer(
+    frame: pl.DataFrame, yes: pl.Expr, no: pl.Expr | None = None, end: pl.Expr | None = None
+) -> pl.DataFrame:
+    """``start``/``end`` from the conditions (``end`` by default: the candidate's end)."""
     start, undecided = pl.col("start"), pl.lit(None, _YES_NO)
     if no is None:
         out = pl.when(yes).then(start).otherwise(undecided)
     else:
         out = pl.when(yes).then(start).when(no).then(pl.lit(-1, _YES_NO)).otherwise(undecided)
-    return frame.select(out.alias("start")).to_series()
+    end = _C.str.len_chars() if end is None else end
+    return frame.select(out.alias("start"), end.cast(_YES_NO).alias("end"))
 
 
-def _digit(reversed_digits: pl.Expr, k: int) -> pl.Expr:
-    """The ``k``-th digit from the right (0 past the first)."""
-    return reversed_digits.str.slice(k, 1).str.to_integer(strict=False).fill_null(0)
+def spans_to_end(candidates: pl.Series, starts: pl.Series) -> pl.DataFrame:
+    """The frame of a shortcut that answers with starts only (the span runs to the end)."""
+    return pl.DataFrame(
+        {"start": starts.cast(_YES_NO), "end": candidates.str.len_chars().cast(_YES_NO)}
+    )
 
 
-def luhn_expr(digits: pl.Expr, *, longest: int = 19) -> pl.Expr:
-    """The Luhn check over a string of up to ``longest`` ASCII digits, as an expression."""
-    rev = digits.str.reverse()
+def secret_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
+    """Yes for every candidate: a token pattern's match is the token (`_find_whole`)."""
+    return _answer(_frame(candidates).with_columns(start=pl.lit(0, _YES_NO)), pl.lit(value=True))
+
+
+def url_credential_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
+    """The user info between ``://`` and the first ``@``; no when it is already redacted."""
+    # The scheme is ASCII (the pattern), so the byte offset of "://" is its character offset.
+    frame = _frame(candidates).with_columns(
+        start=(_C.str.find("://", literal=True) + 3).cast(_YES_NO),
+        info=_C.str.extract(r"://([^@]*)@", 1),
+    )
+    done = pl.col("info") == "<CREDENTIALS>"
+    end = pl.col("start") + pl.col("info").str.len_chars()
+    return _answer(frame, ~done, done, end)
+
+
+def luhn_expr(reversed_digits: pl.Expr, *, longest: int = 19) -> pl.Expr:
+    """The Luhn check over up to ``longest`` ASCII digits given right to left.
+
+    Pass a column, not a computed expression: it is read ``longest`` times.
+    """
+    rev = reversed_digits
     terms = []
     for k in range(longest):
-        d = _digit(rev, k)
-        terms.append(pl.when(d > 4).then(d * 2 - 9).otherwise(d * 2) if k % 2 else d)  # noqa: PLR2004
+        d = rev.str.slice(k, 1).str.to_integer(strict=False).fill_null(0)  # 0 past the first
+        terms.append((d * 2) % 10 + (d * 2) // 10 if k % 2 else d)  # doubled: add its digits
     return pl.sum_horizontal(terms) % 10 == 0
 
 
 def issuer_expr(digits: pl.Expr) -> pl.Expr:
-    """Whether the digits have the prefix and length of a card scheme (`checks.card_issuer`)."""
+    """Whether the digits have the prefix and length of a card scheme (`checks.card_issuer`).
+
+    Pass a column, not a computed expression (see `luhn_expr`).
+    """
     n = digits.str.len_chars()
     conditions = []
     for _, low, high, lengths in checks.ISSUERS:
@@ -78,40 +116,46 @@ _CARD_LAYOUT: Final = (
 )
 
 
-def card_hits(candidates: pl.Series, region: str) -> pl.Series:
+# Polars does not share a computed expression between its uses in one `select`: a value read
+# several times is materialized as a column first (`with_columns`).
+_S = pl.col("s")
+
+
+def _stripped(candidates: pl.Series, first: str) -> pl.DataFrame:
+    """The candidates, their boundary (``start``) and the text after it (``s``)."""
+    frame = _frame(candidates).with_columns(start=_boundary(first))
+    return frame.with_columns(s=_C.str.slice(pl.col("start")))
+
+
+def card_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
     """Yes for a card candidate that is one whole card number; else undecided."""
-    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
-    s = _C.str.slice(pl.col("start"))
-    digits = s.str.replace_all("[ -]", "")
-    n = digits.str.len_chars()
-    yes = (
-        s.str.contains(_CARD_LAYOUT)
-        & n.is_between(12, 19)
-        & luhn_expr(digits)
-        & issuer_expr(digits)
-    )
+    frame = _stripped(candidates, "0-9").with_columns(digits=_S.str.replace_all("[ -]", ""))
+    digits = pl.col("digits")
+    layout = _S.str.contains(_CARD_LAYOUT) & digits.str.len_chars().is_between(12, 19)
+    frame = frame.with_columns(layout=layout)
+    frame = frame.with_columns(digits=pl.when("layout").then(digits))  # check only those
+    frame = frame.with_columns(reversed=digits.str.reverse())
+    yes = pl.col("layout") & luhn_expr(pl.col("reversed")) & issuer_expr(digits)
     return _answer(frame, yes)
 
 
-def ssn_hits(candidates: pl.Series, region: str) -> pl.Series:
+def ssn_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
     """Yes or no for a candidate that is exactly ``ddd-dd-dddd``; else undecided."""
-    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
-    s = _C.str.slice(pl.col("start"))
-    alone = s.str.contains(r"^[0-9]{3}-[0-9]{2}-[0-9]{4}$")
+    frame = _stripped(candidates, "0-9")
+    alone = _S.str.contains(r"^[0-9]{3}-[0-9]{2}-[0-9]{4}$")
     # Never issued: area 000, 666 or 900-999, group 00, serial 0000 (as `_find_ssn`).
-    never = s.str.contains(r"^(?:000|666|9[0-9][0-9])-|-00-|-0000$")
+    never = _S.str.contains(r"^(?:000|666|9[0-9][0-9])-|-00-|-0000$")
     return _answer(frame, alone & ~never, alone & never)
 
 
 _OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 
 
-def ipv4_hits(candidates: pl.Series, region: str) -> pl.Series:
+def ipv4_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
     """Yes or no for every IPv4 candidate (no colon); IPv6 candidates are undecided."""
-    frame = _frame(candidates).with_columns(start=_boundary("0-9"))
-    s = _C.str.slice(pl.col("start"))
+    frame = _stripped(candidates, "0-9")
     v4 = ~_C.str.contains(":", literal=True)
-    valid = s.str.contains(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
+    valid = _S.str.contains(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
     return _answer(frame, v4 & valid, v4 & ~valid)
 
 
@@ -120,7 +164,7 @@ _CHUNK: Final = 9  # 97 * 10**9 stays well inside Int64
 
 
 def mod97_expr(numeric: pl.Expr, *, longest: int = 72) -> pl.Expr:
-    """The remainder of a decimal string of up to ``longest`` digits by 97."""
+    """The remainder of a decimal string of up to ``longest`` digits by 97 (pass a column)."""
     remainder = pl.lit(0, pl.Int64)
     for offset in range(0, longest, _CHUNK):
         piece = numeric.str.slice(offset, _CHUNK)
@@ -131,7 +175,7 @@ def mod97_expr(numeric: pl.Expr, *, longest: int = 72) -> pl.Expr:
     return remainder
 
 
-def iban_hits(candidates: pl.Series, region: str) -> pl.Series:
+def iban_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
     """Yes or no for every IBAN candidate: the registry length of its country, then mod-97."""
     lengths = pl.DataFrame(
         {"country": list(checks.IBAN_LENGTHS), "length": list(checks.IBAN_LENGTHS.values())},
@@ -143,10 +187,13 @@ def iban_hits(candidates: pl.Series, region: str) -> pl.Series:
         .with_columns(start=pl.lit(0, _YES_NO), country=_C.str.slice(0, 2))
         .join(lengths, on="country", how="left", maintain_order="left")
     )
-    compact = _C.str.replace_all(" ", "", literal=True)
-    rearranged = compact.str.slice(4) + compact.str.slice(0, 4)
-    numeric = rearranged.str.replace_many(_LETTERS, [str(10 + i) for i in range(26)])
-    whole = compact.str.len_chars() == pl.col("length")
+    frame = frame.with_columns(compact=_C.str.replace_all(" ", "", literal=True))
+    compact = pl.col("compact")
     # A candidate one character longer has a letter or digit glued to the IBAN: never one.
-    valid = whole & (mod97_expr(numeric) == 1)
-    return _answer(frame.sort("i"), valid, pl.col("length").is_null() | ~valid)
+    frame = frame.with_columns(whole=compact.str.len_chars() == pl.col("length"))
+    rearranged = pl.when("whole").then(compact.str.slice(4) + compact.str.slice(0, 4))
+    numeric = rearranged.str.replace_many(_LETTERS, [str(10 + i) for i in range(26)])
+    frame = frame.with_columns(numeric=numeric)
+    frame = frame.with_columns(valid=pl.col("whole") & (mod97_expr(pl.col("numeric")) == 1))
+    valid = pl.col("valid").fill_null(value=False)
+    return _answer(frame.sort("i"), valid, ~valid)

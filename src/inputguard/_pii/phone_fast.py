@@ -31,6 +31,7 @@ from typing import Any
 
 import polars as pl
 
+from inputguard._pii.fast import spans_to_end
 from inputguard._pii.optional import phonenumbers_module
 
 __all__ = ["phone_hits"]
@@ -174,12 +175,12 @@ def _codes() -> frozenset[str]:
     )
 
 
-def phone_hits(candidates: pl.Series, region: str) -> pl.Series:
-    """Per candidate: the start of the phone number when it is the whole candidate, else null.
+def phone_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
+    """Per candidate: the span of the phone number when it is the whole candidate, else null.
 
     ``candidates`` are distinct matches of the phone candidate pattern; the number, when the
-    shortcut applies, runs from after the boundary character to the end. Null means
-    *undecided* (the matcher decides), never *no*.
+    shortcut applies, runs from after the boundary character to the end. A null ``start``
+    means *undecided* (the matcher decides); the answer is never *no*.
     """
     pn = phonenumbers_module()
     own = str(pn.country_code_for_region(region))
@@ -233,4 +234,4 @@ def phone_hits(candidates: pl.Series, region: str) -> pl.Series:
     if parts:
         hits = pl.concat(parts)
         starts = starts.scatter(hits["i"], hits["start"])
-    return starts
+    return spans_to_end(candidates, starts)

@@ -213,17 +213,15 @@ class Scanner:
                 distinct = candidates.explode().drop_nulls().unique()
                 if entity.sieve is not None:  # the others cannot hold the entity
                     distinct = distinct.filter(distinct.str.contains(entity.sieve))
-                decided = self._decide_all(entity, distinct.to_list())
-                hits = [c for c, (hit, _) in decided.items() if hit]
-                if hits:
+                hits, keys, values = self._decide_all(entity, distinct)
+                if len(hits):
                     hit_rows = candidates.list.eval(pl.element().is_in(hits)).list.any()
                     hit_rows = hit_rows.fill_null(value=False)
                     flag = flag.scatter(rows, hit_rows)
                     # Only a hit has a rewrite: rewrite the rows with one, not every candidate row.
-                    rewrites = {c: r for c, (_, r) in decided.items() if r is not None}
-                    if rewrites:
+                    if len(keys):
                         changed = sub.filter(hit_rows)
-                        rewritten = _rewrite(changed, entity.pattern, rewrites)
+                        rewritten = _rewrite(changed, entity.pattern, keys, values)
                         text = text.scatter(rows.filter(hit_rows), rewritten)
             flags[entity.name] = flag
         if self.model_entities:
@@ -233,37 +231,70 @@ class Scanner:
         return pl.struct(fields, eager=True)
 
     def _decide_all(
-        self, entity: Entity, candidates: list[str]
-    ) -> dict[str, tuple[bool, str | None]]:
-        """`decide` for each distinct candidate of a batch, through the bounded memo.
+        self, entity: Entity, distinct: pl.Series
+    ) -> tuple[pl.Series, pl.Series, pl.Series]:
+        """Decide the distinct candidates of a batch: the hits, and the rewrite of each.
 
-        Only the batch path uses the memo: the record path decides afresh, so that the
-        property test comparing the two paths compares two computations.
+        Returns the candidates holding the entity, and the candidates with a rewrite next to
+        their rewritten text. The entity's shortcut (`Entity.fast`) decides what it can in
+        polars; with ``redact``, ``reject`` or ``flag`` and no allow-list its yes needs nothing
+        more (``redact`` puts the placeholder over the span). The rest goes through `decide`
+        and the bounded memo. Only the batch path uses the memo: the record path decides
+        afresh, so that the property test comparing the two paths compares two computations.
         """
-        memo, name = self._memo, entity.name
-        out: dict[str, tuple[bool, str | None]] = {}
-        todo: list[str] = []
-        for candidate in candidates:
+        name, action = entity.name, self.actions[entity.name]
+        plain = (
+            not self.allow and not self.allow_patterns and action not in ("mask", "pseudonymize")
+        )
+        empty = pl.Series([], dtype=pl.String)
+        fast_hits, fast_keys, fast_values = empty, empty, empty
+        rest: list[tuple[str, int | None, int | None]]
+        if entity.fast is not None and len(distinct):
+            spans = pl.concat(
+                [distinct.alias("c").to_frame(), entity.fast(distinct, self.region)],
+                how="horizontal",
+            )
+            if plain:
+                yes = spans.filter(pl.col("start") >= 0)
+                fast_hits = yes["c"]
+                if action == "redact":
+                    c = pl.col("c")
+                    rewritten = (
+                        c.str.slice(0, pl.col("start"))
+                        + pl.lit(entity.placeholder)
+                        + c.str.slice(pl.col("end"))
+                    )
+                    fast_keys, fast_values = fast_hits, yes.select(rewritten).to_series()
+                spans = spans.filter(pl.col("start").is_null())
+            rest = list(spans.iter_rows())
+        else:
+            rest = [(c, None, None) for c in distinct.to_list()]
+        memo = self._memo
+        hits: list[str] = []
+        rewrites: dict[str, str] = {}
+        for candidate, start, end in rest:
             decision = memo.get((name, candidate))
             if decision is None:
-                todo.append(candidate)
-            else:
-                out[candidate] = decision
-        starts: list[int | None] = [None] * len(todo)
-        if entity.fast is not None and todo:
-            starts = entity.fast(pl.Series(todo, dtype=pl.String), self.region).to_list()
-        for candidate, start in zip(todo, starts, strict=True):
-            if start is None:  # undecided: the entity's own decision
-                decision = self.decide(entity, candidate)
-            elif start < 0:  # the shortcut's no
-                decision = (False, None)
-            else:  # the shortcut's yes: the entity runs from `start` to the end
-                decision = self._finish(entity, candidate, [(start, len(candidate))])
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[name, candidate] = decision
-            out[candidate] = decision
-        return out
+                if start is None:  # undecided: the entity's own decision
+                    decision = self.decide(entity, candidate)
+                elif start < 0:  # the shortcut's no
+                    decision = (False, None)
+                else:  # the shortcut's span, through the allow-lists and the action
+                    assert end is not None
+                    decision = self._finish(entity, candidate, [(start, end)])
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                memo[name, candidate] = decision
+            hit, rewrite = decision
+            if hit:
+                hits.append(candidate)
+            if rewrite is not None:
+                rewrites[candidate] = rewrite
+        return (
+            pl.concat([fast_hits, pl.Series(hits, dtype=pl.String)]),
+            pl.concat([fast_keys, pl.Series(list(rewrites), dtype=pl.String)]),
+            pl.concat([fast_values, pl.Series(list(rewrites.values()), dtype=pl.String)]),
+        )
 
     def _scan_models(self, text: pl.Series) -> tuple[pl.Series, dict[str, pl.Series]]:
         distinct = text.drop_nulls().unique(maintain_order=True).to_list()
@@ -283,16 +314,19 @@ class Scanner:
         return out, flags
 
 
-def _rewrite(sub: pl.Series, pattern: str, rewrites: Mapping[str, str]) -> pl.Series:
+def _rewrite(sub: pl.Series, pattern: str, keys: pl.Series, values: pl.Series) -> pl.Series:
     """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
 
-    Every candidate is first wrapped in a delimiter the texts do not contain; a delimited
-    candidate is then replaced by its rewrite (Aho-Corasick, one pass), and the delimiters
-    around the unchanged candidates removed.
+    Every candidate is first wrapped in a delimiter the texts do not contain; splitting at the
+    delimiters puts the candidates at the odd positions of each row's parts, which are mapped
+    to their rewrites (a hash look-up) and joined again. A single ``replace_many`` over the
+    delimited candidates gives the same text but builds an automaton of every candidate, which
+    cost more than the scan itself at thousands of distinct hits.
     """
     sentinel = next((s for s in _SENTINELS if not sub.str.contains(s, literal=True).any()), None)
     if sentinel is None:  # every noncharacter occurs in this batch: one text at a time
         compiled = re.compile(pattern)
+        rewrites = dict(zip(keys.to_list(), values.to_list(), strict=True))
         return pl.Series(
             [
                 None if t is None else compiled.sub(lambda m: rewrites.get(m[0], m[0]), t)
@@ -300,8 +334,14 @@ def _rewrite(sub: pl.Series, pattern: str, rewrites: Mapping[str, str]) -> pl.Se
             ],
             dtype=pl.String,
         )
-    marked = sub.str.replace_all(pattern, f"{sentinel}${{0}}{sentinel}")
-    replaced = marked.str.replace_many(
-        [f"{sentinel}{c}{sentinel}" for c in rewrites], list(rewrites.values())
+    parts = sub.str.replace_all(pattern, f"{sentinel}${{0}}{sentinel}").str.split(sentinel)
+    lengths = parts.list.len()
+    frame = pl.DataFrame({"part": parts, "first": lengths.cum_sum() - lengths})
+    frame = frame.with_row_index("row").explode("part")
+    candidate = (pl.int_range(pl.len(), dtype=pl.UInt32) - pl.col("first")) % 2 == 1
+    part = pl.col("part")
+    frame = frame.with_columns(
+        part=pl.when(candidate).then(part.replace(keys, values)).otherwise(part)
     )
-    return replaced.str.replace_all(sentinel, "", literal=True)
+    joined = frame.group_by("row", maintain_order=True).agg(part.str.join(""))
+    return joined.get_column("part")
