@@ -169,3 +169,17 @@ def test_phone_answers_on_every_regions_examples(region: str) -> None:
 )
 def test_phone_answers_on_generated_digits(region: str, texts: list[str]) -> None:
     check(ENTITIES["phone"], texts, region)
+
+
+_HEXTET_TEXT = st.text(alphabet="0123456789abcdefABCDEF:", min_size=2, max_size=45)
+_IPV6_TEXT = st.ip_addresses(v=6).flatmap(
+    lambda a: st.sampled_from(
+        [str(a), a.exploded, f"{a}:", f":{a}", f"{a}::1", f"1:{a}", a.exploded.replace(":0", ":")]
+    )
+)
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(st.one_of(_HEXTET_TEXT, _IPV6_TEXT).map(" {}".format), min_size=1))
+def test_ipv6_answers_agree_with_ipaddress(texts: list[str]) -> None:
+    check(ENTITIES["ip"], texts)

@@ -20,7 +20,7 @@ from inputguard._pii import checks
 from inputguard._pii.fast import (
     card_hits,
     iban_hits,
-    ipv4_hits,
+    ip_hits,
     secret_hits,
     ssn_hits,
     url_credential_hits,
@@ -340,7 +340,7 @@ ENTITIES: Final[dict[str, Entity]] = {
         Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban, fast=iban_hits),
         Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE, fast=card_hits),
         Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", _SSN_SIEVE, fast=ssn_hits),
-        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE, fast=ipv4_hits),
+        Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE, fast=ip_hits),
         Entity(
             "phone",
             "<PHONE>",

@@ -21,7 +21,7 @@ from inputguard._pii import checks
 __all__ = [
     "card_hits",
     "iban_hits",
-    "ipv4_hits",
+    "ip_hits",
     "secret_hits",
     "spans_to_end",
     "ssn_hits",
@@ -151,12 +151,40 @@ def ssn_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
 _OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 
 
-def ipv4_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
-    """Yes or no for every IPv4 candidate (no colon); IPv6 candidates are undecided."""
-    frame = _stripped(candidates, "0-9")
-    v4 = ~_C.str.contains(":", literal=True)
-    valid = _S.str.contains(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$")
-    return _answer(frame, v4 & valid, v4 & ~valid)
+_H: Final = "[0-9A-Fa-f]{1,4}"
+# The RFC 4291 text forms without an embedded IPv4 address: eight groups, or fewer around one
+# "::" (which stands for at least one group). "::" alone is not reported (`checks.ipv6_valid`).
+_IPV6: Final = "|".join(
+    (
+        f"(?:{_H}:){{7}}{_H}",
+        *(f"(?:{_H}:){{1,{k}}}(?::{_H}){{1,{7 - k}}}" for k in range(1, 7)),
+        f"(?:{_H}:){{1,7}}:",
+        f":(?::{_H}){{1,7}}",
+    )
+)
+
+
+def ip_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
+    """Yes or no for every IPv4 candidate and every IPv6 candidate without a dot.
+
+    An IPv6 candidate with a dot (an embedded IPv4 address, or a trailing full stop) is
+    undecided.
+    """
+    frame = _stripped(candidates, "0-9").with_columns(
+        v6=_C.str.contains(":", literal=True),
+        start=pl.when(_C.str.contains(":", literal=True))
+        .then(_boundary("0-9A-Fa-f:."))
+        .otherwise(pl.col("start")),
+    )
+    frame = frame.with_columns(s=_C.str.slice(pl.col("start")))
+    v6, dotted = pl.col("v6"), _S.str.contains(".", literal=True)
+    valid = (
+        pl.when(v6)
+        .then(_S.str.contains(f"^(?:{_IPV6})$"))
+        .otherwise(_S.str.contains(rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"))
+    )
+    decided = ~v6 | ~dotted
+    return _answer(frame, decided & valid, decided & ~valid)
 
 
 _LETTERS: Final = [chr(c) for c in range(ord("A"), ord("Z") + 1)]

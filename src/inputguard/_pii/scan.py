@@ -215,7 +215,7 @@ class Scanner:
                     distinct = distinct.filter(distinct.str.contains(entity.sieve))
                 hits, keys, values = self._decide_all(entity, distinct)
                 if len(hits):
-                    hit_rows = candidates.list.eval(pl.element().is_in(hits)).list.any()
+                    hit_rows = candidates.list.eval(pl.element().is_in(hits.implode())).list.any()
                     hit_rows = hit_rows.fill_null(value=False)
                     flag = flag.scatter(rows, hit_rows)
                     # Only a hit has a rewrite: rewrite the rows with one, not every candidate row.
