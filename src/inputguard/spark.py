@@ -34,6 +34,13 @@ that is not persisted may number its rows differently in another action (another
 ``key=`` (a column that identifies rows), or persist ``tagged``, when ids must match across
 actions.
 
+Executors: the guard travels pickled once per job; a Python worker that Spark reuses
+(``spark.python.worker.reuse``, the default) keeps the unpickled guard, with its warm decision
+caches, for the later tasks and jobs of the same guard. Spark already runs one task per core:
+give each worker a one-thread polars pool (``POLARS_MAX_THREADS=1`` in the workers'
+environment, e.g. ``spark.executorEnv.POLARS_MAX_THREADS``), or the workers' polars pools and
+the JVM compete for the same cores (see docs/scale-out.md, "Speed").
+
 Needs the ``spark`` extra (``pip install 'inputguard-inference[spark]'``).
 """
 

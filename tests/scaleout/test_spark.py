@@ -7,6 +7,7 @@ persisted validation where it can.
 from __future__ import annotations
 
 import pickle
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -18,6 +19,8 @@ import inputguard.arrow as ig_arrow
 
 from ..conftest import NOW
 from .conftest import sample
+
+_PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, MutableMapping
@@ -143,3 +146,18 @@ def test_a_worker_unpickles_each_guard_once_and_keeps_a_few(ig_spark: Any, guard
     assert len(ig_spark._WORKER_GUARDS) == ig_spark._WORKER_GUARDS_KEPT
     with pytest.raises(ig.ConfigurationError, match="not a Guard"):
         ig_spark._worker_guard("x", pickle.dumps(["not", "a", "guard"]))
+
+
+def test_workers_take_their_polars_pool_size_from_the_executor_environment(spark: Any) -> None:
+    # The setting docs/scale-out.md recommends: spark.executorEnv.POLARS_MAX_THREADS.
+    def pool_sizes(batches: Iterator[Any]) -> Iterator[Any]:  # local: pickled by value
+        import polars  # noqa: PLC0415 - imported in the worker, under its environment
+        import pyarrow  # noqa: PLC0415
+
+        for batch in batches:
+            yield pyarrow.record_batch({"threads": [polars.thread_pool_size()] * batch.num_rows})
+
+    with warnings.catch_warnings():  # pyspark's pandas-3 warning; mapInArrow uses no pandas
+        warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
+        sizes = spark.range(4, numPartitions=2).mapInArrow(pool_sizes, "threads long").collect()
+    assert {row.threads for row in sizes} == {1}
