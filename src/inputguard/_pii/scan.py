@@ -336,12 +336,20 @@ def _rewrite(sub: pl.Series, pattern: str, keys: pl.Series, values: pl.Series) -
         )
     parts = sub.str.replace_all(pattern, f"{sentinel}${{0}}{sentinel}").str.split(sentinel)
     lengths = parts.list.len()
+    # Most rows hold one candidate: text, candidate, text.
+    p = pl.col("part")
+    single = pl.DataFrame({"part": parts}).select(
+        pl.when(lengths == 3)  # noqa: PLR2004
+        .then(p.list.get(0) + p.list.get(1).replace(keys, values) + p.list.get(2))
+        .alias("part")
+    )["part"]
+    several = (lengths != 3).arg_true()  # noqa: PLR2004
+    if not len(several):
+        return single
+    parts, lengths = parts.gather(several), lengths.gather(several)
     frame = pl.DataFrame({"part": parts, "first": lengths.cum_sum() - lengths})
     frame = frame.with_row_index("row").explode("part")
     candidate = (pl.int_range(pl.len(), dtype=pl.UInt32) - pl.col("first")) % 2 == 1
-    part = pl.col("part")
-    frame = frame.with_columns(
-        part=pl.when(candidate).then(part.replace(keys, values)).otherwise(part)
-    )
-    joined = frame.group_by("row", maintain_order=True).agg(part.str.join(""))
-    return joined.get_column("part")
+    frame = frame.with_columns(part=pl.when(candidate).then(p.replace(keys, values)).otherwise(p))
+    joined = frame.group_by("row", maintain_order=True).agg(p.str.join(""))
+    return single.scatter(several, joined.get_column("part"))
