@@ -76,7 +76,13 @@ def test_kept_decisions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("sentinels", [None, ("\ufdd0",)], ids=["delimited", "fallback"])
-@given(texts=st.lists(TEXTS, min_size=1, max_size=8))
+@given(
+    texts=st.lists(
+        TEXTS.flatmap(lambda t: st.sampled_from([t, f"{t} {t}"])),  # candidates twice too
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_rewrite_replaces_whole_candidates_like_re_sub(
     sentinels: tuple[str, ...] | None, texts: list[str]
 ) -> None:
@@ -84,13 +90,15 @@ def test_rewrite_replaces_whole_candidates_like_re_sub(
     compiled = entity.compiled()
     if sentinels is not None:  # every delimiter occurs in the batch: one text at a time
         texts = [*texts, "\ufdd0"]
-    found = sorted({m[0] for t in texts for m in compiled.finditer(t)})
-    rewrites = {c: f"<{i}>" for i, c in enumerate(found) if i % 2 == 0}  # every other one
+    distinct = sorted({m[0] for t in texts for m in compiled.finditer(t)})
+    rewrites = {c: f"<{i}>" for i, c in enumerate(distinct) if i % 2 == 0}  # every other one
     keys = pl.Series(list(rewrites), dtype=pl.String)
     values = pl.Series(list(rewrites.values()), dtype=pl.String)
     with pytest.MonkeyPatch.context() as patch:
         if sentinels is not None:
             patch.setattr(scan, "_SENTINELS", sentinels)
-        got = scan._rewrite(pl.Series(texts, dtype=pl.String), entity.pattern, keys, values)
+        series = pl.Series(texts, dtype=pl.String)
+        found = series.str.extract_all(entity.pattern)
+        got = scan._rewrite(series, found, entity.pattern, keys, values)
     expected = [compiled.sub(lambda m: rewrites.get(m[0], m[0]), t) for t in texts]
     assert got.to_list() == expected

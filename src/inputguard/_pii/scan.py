@@ -220,8 +220,8 @@ class Scanner:
                     flag = flag.scatter(rows, hit_rows)
                     # Only a hit has a rewrite: rewrite the rows with one, not every candidate row.
                     if len(keys):
-                        changed = sub.filter(hit_rows)
-                        rewritten = _rewrite(changed, entity.pattern, keys, values)
+                        changed, found = sub.filter(hit_rows), candidates.filter(hit_rows)
+                        rewritten = _rewrite(changed, found, entity.pattern, keys, values)
                         text = text.scatter(rows.filter(hit_rows), rewritten)
             flags[entity.name] = flag
         if self.model_entities:
@@ -314,7 +314,35 @@ class Scanner:
         return out, flags
 
 
-def _rewrite(sub: pl.Series, pattern: str, keys: pl.Series, values: pl.Series) -> pl.Series:
+def _rewrite(
+    sub: pl.Series, found: pl.Series, pattern: str, keys: pl.Series, values: pl.Series
+) -> pl.Series:
+    """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
+
+    ``found`` lists each row's candidates (``str.extract_all``). A row whose one candidate
+    occurs once in it is split at that candidate and joined around its rewrite: no further
+    regex pass (the match of a pattern without look-around is the only occurrence of its text
+    that the pattern matches, so a text occurring once is the match). The other rows are
+    rewritten by `_rewrite_delimited`.
+    """
+    c, parts = pl.col("c"), pl.col("parts")
+    frame = pl.DataFrame({"t": sub, "c": found.list.first(), "n": found.list.len()})
+    frame = frame.with_columns(parts=pl.when(pl.col("n") == 1).then(pl.col("t").str.split(c)))
+    once = parts.list.len() == 2  # noqa: PLR2004 - text before and after the one occurrence
+    frame = frame.with_columns(
+        out=pl.when(once).then(parts.list.get(0) + c.replace(keys, values) + parts.list.get(1)),
+        once=once.fill_null(value=False),
+    )
+    out = frame["out"]
+    rest = (~frame["once"]).arg_true()
+    if len(rest):
+        out = out.scatter(rest, _rewrite_delimited(sub.gather(rest), pattern, keys, values))
+    return out
+
+
+def _rewrite_delimited(
+    sub: pl.Series, pattern: str, keys: pl.Series, values: pl.Series
+) -> pl.Series:
     """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
 
     Every candidate is first wrapped in a delimiter the texts do not contain; splitting at the
