@@ -54,7 +54,7 @@ def check_qualifiers(
             if not isinstance(name, str) or not any(w not in STOPWORDS for w in fold(name).split()):
                 raise ConfigurationError(
                     f"{place}: empty qualifier {name!r} of canonical {canonical!r} "
-                    "(a qualifier needs a word other than 'the', 'of' or 'and')"
+                    "(a qualifier needs a word other than 'the', 'of' or a word for 'and')"
                 )
 
 

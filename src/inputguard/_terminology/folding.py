@@ -12,7 +12,8 @@ Three keys, from strictest to loosest:
   ``and``, every other run of punctuation, symbols or whitespace collapsed to one space.
   Compatibility folding never turns a symbol into letters: ``㎏``, ``™``, ``№`` and ``Ⅵ``
   fold to nothing, not to ``kg``, ``tm``, ``no`` and ``vi``;
-* the **fingerprint** (`fingerprint`): the folded words without "the/of/and", sorted, each
+* the **fingerprint** (`fingerprint`): the folded words without stop words ("the", "of",
+  "and", and the word "and" of other Latin-script languages: `AND_WORDS`), sorted, each
   kept as often as it occurs (``Korea North Korea`` is not ``North Korea``).
 
 This module knows nothing about vocabularies; `inputguard._terminology.matcher` builds its
@@ -25,6 +26,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "AND_WORDS",
     "STOPWORDS",
     "compact",
     "content_words",
@@ -36,13 +38,23 @@ __all__ = [
     "letters_kept",
 ]
 
-STOPWORDS = frozenset({"the", "of", "and"})
-"""Words that never make a match on their own (and are ignored by fingerprints)."""
+AND_WORDS = frozenset(
+    {"y", "e", "i", "a", "og", "och", "ja", "und", "en", "et", "es", "ir", "un", "in", "si"}
+    | {"ve", "dan", "va", "agus"}
+)
+"""The word "and", folded, in Latin-script languages whose country names people write
+(es y, pt/it e, ca/hr/pl i, cs/sk a, da/nb og, sv och, fi/et ja, de und, nl en, fr et, hu és,
+lt ir, lv un, sl in, ro și, tr ve, id/ms dan, vi và, ga agus): "Trinidad og Tobago" is
+"Trinidad and Tobago". Never an article: "El Salvador" is not "Salvador"."""
+STOPWORDS = frozenset({"the", "of", "and"}) | AND_WORDS
+"""Words that never make a match on their own (and are ignored by fingerprints): "the",
+"of", and "and" in English and in the languages of `AND_WORDS`."""
 
 # Letters with no Unicode decomposition that still have an obvious base letter.
 _LETTERS = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"}
 )
+_ONE_LETTER = {k: v for k, v in _LETTERS.items() if len(v) == 1}  # ø -> o, not æ -> ae
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`\u00b4]")
 _AMPERSAND = re.compile(r"(?<=[^\W_])[^\S\n]*&[^\S\n]*(?=[^\W_])")
 _DOTTED = re.compile(r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])")
@@ -132,22 +144,27 @@ def letters_kept(text: str, folded: str) -> bool:
     """True when folding created no letters: the folded key has the text's own letters.
 
     ``ß`` folds to ``ss``; ``&`` between words to ``and``: a short key (a code) is matched
-    only by a value whose letters are its own, so ``ß`` is never the code ``SS``.
+    only by a value whose letters are its own, so ``ß`` is never the code ``SS``. A letter
+    keeps its identity without its accents or stroke (``aé`` has the letters of ``ae``,
+    ``ø`` is ``o``); a letter folded into two (``ß``, ``æ``) does not.
 
-    >>> letters_kept("U.S.A.", "usa"), letters_kept("\u00df", "ss")
-    (True, False)
+    >>> letters_kept("U.S.A.", "usa"), letters_kept("\u00df", "ss"), letters_kept("a\u00e9", "ae")
+    (True, False, True)
     """
+    if not text.isascii():
+        text = unicodedata.normalize("NFD", text.lower()).translate(_ONE_LETTER)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     own = "".join(c for c in text if c.isalnum()).lower()
     return own == compact(folded)
 
 
 def content_words(folded: str) -> tuple[str, ...]:
-    """The words of a folded key that are not "the/of/and"."""
+    """The words of a folded key that are not stop words (`STOPWORDS`)."""
     return tuple(w for w in folded.split() if w not in STOPWORDS)
 
 
 def fingerprint(folded: str) -> str:
-    """The order-free key of a folded term: its words, sorted, without "the/of/and".
+    """The order-free key of a folded term: its words, sorted, without stop words.
 
     A repeated word stays repeated, so two names run together are not one of them. A value
     made of stop words only has the empty fingerprint, which never matches.
