@@ -56,7 +56,6 @@ import pyarrow.compute as pc
 
 from inputguard._core.clock import read_clock
 from inputguard._core.reasons import Reason
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS, Result
 from inputguard._guard.guard import Guard
 from inputguard._scale.events import emit_tally
 from inputguard._scale.quiet import evaluate, source_column, without_observers
@@ -66,6 +65,8 @@ from inputguard.exceptions import ConfigurationError, InputRejected
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+    from inputguard._core.result import Result, ResultColumns
 
 
 __all__ = [
@@ -107,6 +108,7 @@ class _Layout:
 
     input: pa.Schema
     key: str | None
+    names: ResultColumns  # the guard's result column names (``row_id``, ``reasons`` ...)
     normalized: pa.StructType
     original: pa.StructType
     schema: pa.Schema
@@ -130,21 +132,25 @@ def _layout(guard: Guard, schema: pa.Schema, key: str | None) -> _Layout:
             )
     # A zero-row call: the result's schema is the guard's output layout, with no data read.
     empty = evaluate(guard, schema.empty_table(), _SCHEMA_TIME)
-    normalized = portable_schema(empty.accepted.drop(ROW_ID, WARNINGS).to_arrow().schema)
+    names = empty.columns
+    normalized = portable_schema(
+        empty.accepted.drop(names.row_id, names.warnings).to_arrow().schema
+    )
     original = portable_schema(schema)
     fields = [
-        *([] if key is not None else [pa.field(ROW_ID, pa.int64(), nullable=False)]),
+        *([] if key is not None else [pa.field(names.row_id, pa.int64(), nullable=False)]),
         pa.field(STATUS, pa.string(), nullable=False),
         pa.field(NORMALIZED, pa.struct(list(normalized))),
         pa.field(ORIGINAL, pa.struct(list(original))),
-        pa.field(REASONS, _CODES),
-        pa.field(REASON_COLUMNS, _CODES),
-        pa.field(OWNER, pa.string()),
-        pa.field(WARNINGS, _CODES),
+        pa.field(names.reasons, _CODES),
+        pa.field(names.reason_columns, _CODES),
+        pa.field(names.owner, pa.string()),
+        pa.field(names.warnings, _CODES),
     ]
     return _Layout(
         input=schema,
         key=key,
+        names=names,
         normalized=pa.struct(list(normalized)),
         original=pa.struct(list(original)),
         schema=pa.schema(fields),
@@ -333,21 +339,22 @@ class Tagger:
 
     def _assemble(self, batch: pa.RecordBatch, result: Result) -> pa.RecordBatch:
         layout = self._layout
+        names = layout.names
         # Only what the tagged batch takes from each frame, reason lists as plain text lists
         # (quarantined originals come from the input batch itself, below).
         text = pl.List(pl.String)
         acc = result.accepted.select(
-            ROW_ID, *(f.name for f in layout.normalized), pl.col(WARNINGS).cast(text)
+            names.row_id, *(f.name for f in layout.normalized), pl.col(names.warnings).cast(text)
         ).to_arrow()
         quar = result.quarantined.select(
-            ROW_ID,
-            pl.col(REASONS).cast(text),
-            pl.col(REASON_COLUMNS).cast(text),
-            OWNER,
-            pl.col(WARNINGS).cast(text),
+            names.row_id,
+            pl.col(names.reasons).cast(text),
+            pl.col(names.reason_columns).cast(text),
+            names.owner,
+            pl.col(names.warnings).cast(text),
         ).to_arrow()
         n_acc, n_quar = acc.num_rows, quar.num_rows
-        positions = quar.column(ROW_ID).combine_chunks()
+        positions = quar.column(names.row_id).combine_chunks()
         originals = batch.take(positions)
         normalized = _struct(
             [acc.column(f.name).combine_chunks() for f in layout.normalized], layout.normalized
@@ -356,7 +363,7 @@ class Tagger:
         columns: list[pa.Array] = []
         if layout.key is None:
             base = pa.scalar(self._next, pa.int64())
-            ids = [acc.column(ROW_ID).combine_chunks(), positions]
+            ids = [acc.column(names.row_id).combine_chunks(), positions]
             columns.append(pa.concat_arrays([pc.add(i.cast(pa.int64()), base) for i in ids]))
         columns += [
             pa.concat_arrays(
@@ -369,10 +376,17 @@ class Tagger:
             pa.concat_arrays([pa.nulls(n_acc, layout.original), original]),
             *(
                 pa.concat_arrays([pa.nulls(n_acc, t), quar.column(name).combine_chunks().cast(t)])
-                for name, t in ((REASONS, _CODES), (REASON_COLUMNS, _CODES), (OWNER, pa.string()))
+                for name, t in (
+                    (names.reasons, _CODES),
+                    (names.reason_columns, _CODES),
+                    (names.owner, pa.string()),
+                )
             ),
             pa.concat_arrays(
-                [_cast(acc.column(WARNINGS), _CODES), _cast(quar.column(WARNINGS), _CODES)]
+                [
+                    _cast(acc.column(names.warnings), _CODES),
+                    _cast(quar.column(names.warnings), _CODES),
+                ]
             ),
         ]
         return pa.RecordBatch.from_arrays(columns, schema=layout.schema)
@@ -447,16 +461,20 @@ def split(tagged: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         table.column_names
     ):
         raise ConfigurationError("split() takes a batch or table a Tagger produced")
-    ids = [ROW_ID] if ROW_ID in table.column_names else []
+    # By position: the result columns carry the guard's names (`Guard.result_columns`).
+    names = table.column_names
+    at = names.index(STATUS)
+    ids = names[:at]
+    reasons, reason_columns, owner, warnings = names[at + 3 : at + 7]
     status = table.column(STATUS)
     parts = []
     for value, struct, tail in (
-        (ACCEPTED, NORMALIZED, [WARNINGS]),
-        (QUARANTINED, ORIGINAL, [REASONS, REASON_COLUMNS, OWNER, WARNINGS]),
+        (ACCEPTED, NORMALIZED, [warnings]),
+        (QUARANTINED, ORIGINAL, [reasons, reason_columns, owner, warnings]),
     ):
         rows = table.filter(pc.equal(status, value))
         values = rows.column(struct)
-        names = [f.name for f in values.type]
+        fields = [f.name for f in values.type]
         flat = [
             pa.chunked_array([c.field(i) for c in values.chunks], f.type)
             for i, f in enumerate(values.type)
@@ -464,7 +482,7 @@ def split(tagged: pa.RecordBatch | pa.Table) -> tuple[pa.Table, pa.Table]:
         parts.append(
             pa.Table.from_arrays(
                 [rows.column(c) for c in ids] + flat + [rows.column(c) for c in tail],
-                names=ids + names + tail,
+                names=ids + fields + tail,
             )
         )
     return parts[0], parts[1]

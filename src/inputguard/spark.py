@@ -61,7 +61,6 @@ from pyspark.sql import functions as F  # noqa: N812 - the name every Spark user
 from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
 from inputguard._core.clock import read_clock
-from inputguard._core.result import OWNER, REASON_COLUMNS, REASONS, ROW_ID, WARNINGS
 from inputguard._guard.guard import Guard
 from inputguard._ops.drift import NO_SOURCE
 from inputguard._scale.events import emit_tally
@@ -204,10 +203,13 @@ _ENTRIES = """explode(concat(
     w -> named_struct('k', 'warning', 'a', w, 'b', CAST(NULL AS STRING))) END)) AS e"""
 
 
+_ENTRY_COLUMNS = ("reasons", "reason_columns", "owner", "warnings")
+
+
 def _tally(tagged: DataFrame, source: str | None, layout: _Layout) -> Tally:
     """The Tally of a tagged frame, from one small aggregation (a few hundred rows back)."""
-    names = {f.name for f in layout.original}
-    if source is not None and source in names:
+    names = layout.names
+    if source is not None and source in {f.name for f in layout.original}:
         value = F.when(F.col(STATUS) == ACCEPTED, F.col(NORMALIZED).getField(source)).otherwise(
             F.col(ORIGINAL).getField(source)
         )
@@ -215,7 +217,18 @@ def _tally(tagged: DataFrame, source: str | None, layout: _Layout) -> Tally:
     else:
         src = F.lit(NO_SOURCE)
     rows = (
-        tagged.select(src.alias("__ig_source"), STATUS, REASONS, REASON_COLUMNS, OWNER, WARNINGS)
+        tagged.select(  # the guard's result names, as the fixed names _ENTRIES reads
+            src.alias("__ig_source"),
+            F.col(STATUS).alias("status"),
+            *(
+                F.col(c).alias(a)
+                for c, a in zip(
+                    (names.reasons, names.reason_columns, names.owner, names.warnings),
+                    _ENTRY_COLUMNS,
+                    strict=True,
+                )
+            ),
+        )
         .select(F.expr(_ENTRIES))
         .groupBy("e.k", "e.a", "e.b")
         .count()
@@ -352,18 +365,21 @@ def validate(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
         tagged = df.mapInArrow(function, from_arrow_schema(layout.schema))
-    ids = [F.col(ROW_ID)] if key is None else []
+    names = layout.names
+    ids = [F.col(names.row_id)] if key is None else []
     status = F.col(STATUS)
     accepted = tagged.where(status == ACCEPTED).select(
-        *ids, *_fields(NORMALIZED, dict.fromkeys(f.name for f in layout.normalized)), WARNINGS
+        *ids,
+        *_fields(NORMALIZED, dict.fromkeys(f.name for f in layout.normalized)),
+        names.warnings,
     )
     quarantined = tagged.where(status == QUARANTINED).select(
         *ids,
         *_fields(ORIGINAL, dict.fromkeys(f.name for f in layout.original)),
-        REASONS,
-        REASON_COLUMNS,
-        OWNER,
-        WARNINGS,
+        names.reasons,
+        names.reason_columns,
+        names.owner,
+        names.warnings,
     )
     return SparkValidation(
         accepted,

@@ -262,3 +262,43 @@ def test_tag_batches_takes_the_schema_from_the_first_batch(guard: ig.Guard) -> N
         list(ig_arrow.tag_batches(guard, iter([FRAME]), now=NOW))
     with pytest.raises(ig.ConfigurationError, match="split"):
         ig_arrow.split(TABLE)
+
+
+def test_result_columns_take_the_guard_names(guard: ig.Guard) -> None:
+    # An input with its own `owner` and `warnings` columns, under a guard whose results are
+    # named `ig_*`: the tagged layout, split() and the tally use the guard's names.
+    names = ig.ResultColumns.prefixed("ig_")
+    renamed = ig.Guard(guard.validators, name="renamed", result_columns=names)
+    frame = FRAME.with_columns(owner=pl.lit("shop"), warnings=pl.lit(0))
+    tagger = ig_arrow.Tagger(renamed, frame.to_arrow().schema, now=NOW)
+    tagged = pa.Table.from_batches(list(tagger.stream(frame.to_arrow())))
+    assert tagged.column_names == [
+        "ig_row_id",
+        "status",
+        "normalized",
+        "original",
+        "ig_reasons",
+        "ig_reason_columns",
+        "ig_owner",
+        "ig_warnings",
+    ]
+    result = renamed.validate(frame, now=NOW)
+    codes = pl.List(pl.String)
+    accepted, quarantined = (pl.DataFrame(t).sort("ig_row_id") for t in ig_arrow.split(tagged))
+    assert_frame_equal(
+        accepted,
+        result.accepted.with_columns(
+            pl.col("ig_row_id").cast(pl.Int64), pl.col("ig_warnings").cast(codes)
+        ),
+    )
+    assert_frame_equal(
+        quarantined,
+        result.quarantined.with_columns(
+            pl.col("ig_row_id").cast(pl.Int64),
+            pl.col("ig_reasons").cast(codes),
+            pl.col("ig_warnings").cast(codes),
+        ),
+    )
+    assert quarantined.get_column("owner").unique().to_list() == ["shop"]  # the input's own
+    assert tagger.tally == ig_arrow.Tally.of(result)
+    assert tagger.tally.counts() == result.counts()

@@ -161,3 +161,22 @@ def test_workers_take_their_polars_pool_size_from_the_executor_environment(spark
         warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
         sizes = spark.range(4, numPartitions=2).mapInArrow(pool_sizes, "threads long").collect()
     assert {row.threads for row in sizes} == {1}
+
+
+def test_result_columns_take_the_guard_names(spark: Any, ig_spark: Any, guard: ig.Guard) -> None:
+    renamed = ig.Guard(
+        guard.validators, name="renamed", result_columns=ig.ResultColumns.prefixed("ig_")
+    )
+    frame = FRAME.head(400).with_columns(owner=pl.lit("shop"))  # a business `owner` column
+    job = ig_spark.validate(spark.createDataFrame(frame.to_arrow()), renamed, now=NOW)
+    accepted, quarantined = (_collect(part) for part in job)
+    result = renamed.validate(frame, now=NOW)
+    assert accepted.columns == result.accepted.columns
+    assert quarantined.columns == result.quarantined.columns
+    assert quarantined.get_column("owner").unique().to_list() == ["shop"]
+    assert (
+        quarantined.sort("ig_row_id")
+        .get_column("ig_owner")
+        .equals(result.quarantined.get_column("ig_owner"))
+    )
+    assert job.summary().tally == ig_arrow.Tally.of(result)

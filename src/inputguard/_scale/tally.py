@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
-from inputguard._core.result import OWNER, REASONS, Result
 from inputguard._ops.drift import NO_SOURCE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from inputguard._core.result import Result
     from inputguard._ops.drift import DriftAlert, DriftWatch
 
 __all__ = ["Tally"]
@@ -79,8 +79,12 @@ class Tally:
             warnings=result.warning_counts(),
             rows_by_source=_added(_sources(accepted, source), _sources(quarantined, source)),
             quarantined_by_source=_sources(quarantined, source),
-            reasons_by_source=_source_reasons(quarantined, source),
-            owners=_value_counts(quarantined.get_column(OWNER)) if quarantined.height else {},
+            reasons_by_source=_source_reasons(quarantined, source, result.columns.reasons),
+            owners=(
+                _value_counts(quarantined.get_column(result.columns.owner))
+                if quarantined.height
+                else {}
+            ),
         )
 
     def merge(self, other: Tally) -> Tally:
@@ -136,10 +140,12 @@ def _sources(frame: pl.DataFrame, source: str | None) -> dict[str, int]:
     return _value_counts(_source_series(frame, source)) if frame.height else {}
 
 
-def _source_reasons(quarantined: pl.DataFrame, source: str | None) -> dict[tuple[str, str], int]:
+def _source_reasons(
+    quarantined: pl.DataFrame, source: str | None, column: str
+) -> dict[tuple[str, str], int]:
     if quarantined.height == 0:
         return {}
-    reasons = quarantined.get_column(REASONS).list.unique().cast(pl.List(pl.String)).alias("r")
+    reasons = quarantined.get_column(column).list.unique().cast(pl.List(pl.String)).alias("r")
     pairs = (
         pl.DataFrame([_source_series(quarantined, source), reasons])
         .explode("r")
