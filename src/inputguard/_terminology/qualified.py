@@ -170,7 +170,7 @@ class Qualified:
         if not words:
             return set()
         first = words[0]
-        best, named = (0, False), set()
+        best, named = (0, False, False), set()
         for size in range(1, QUALIFIER_PREFIX + 1):
             if size > len(first):
                 break
@@ -180,12 +180,14 @@ class Qualified:
                 total = form_score(words, run)
                 if not total:
                     continue
-                # at equal score a form of a whole name outranks one of a name's last words:
-                # "Republic of the Congo" is the Congo, not the end of "Democratic Republic of
-                # the Congo"
-                if (total, whole) > best:
-                    best, named = (total, whole), {name}
-                elif (total, whole) == best:
+                # at equal score the name itself outranks a longer name it is a form of
+                # ("Niger" is Niger, not a form of Nigeria), and a whole name one whose last
+                # words it is ("Republic of the Congo" is the Congo, not the end of
+                # "Democratic Republic of the Congo")
+                rank = (total, tuple(words) == run, whole)
+                if rank > best:
+                    best, named = rank, {name}
+                elif rank == best:
                     named.add(name)
         return named
 
