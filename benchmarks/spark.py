@@ -16,7 +16,8 @@ default Spark's 10,000). ``--polars-threads 0`` leaves polars' default (one thre
 
 The SparkSession start is excluded; one warm-up job per side, then ``--reps`` jobs per side,
 interleaved. Reported: the median ratio guard / baseline, its range, rows/s of each side, and
-the times of the first (cold) jobs and of every pair.
+the times of the first (cold) jobs and of every pair (the guard's first job also starts the
+Python workers, which the baseline's first job then finds running).
 
     .venv/bin/python -m benchmarks.spark --rows 5000000 --reps 5
 """

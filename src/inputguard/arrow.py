@@ -3,7 +3,8 @@
 Accepted and quarantined rows have different layouts (normalized values vs original values),
 so an engine that maps batches to batches in one pass (Spark's ``mapInArrow``, DuckDB's
 ``fetch_record_batch``, Ray Data's ``map_batches``) needs a single output layout holding both.
-That is the *tagged* layout, derived from the input schema without data:
+That is the *tagged* layout, derived from the input schema without data (the result columns
+carry the guard's names, `Guard.result_columns`; the defaults are shown):
 
 =================== ================= ==============================================================
 column              Arrow type        holds
