@@ -21,9 +21,11 @@ Choices made here (documented in vocab/README.md):
 * ``known_other`` terms are real terms of the domain that are not valid here: withdrawn
   ISO 3166-3 countries and their codes, ISO 3166-2 subdivision names, the ISO 4217 testing
   and no-currency codes. A known term whose folded form equals a valid term is dropped;
-* a national currency's ``qualifiers`` are its issuing country's names (see `_issuer`), and
-  the "<Country> <currency name>" forms stay synonyms: the qualified matching step reads
-  "Japanese Yen", while the synonym "Japan Yen" still helps fuzzy matching of misspellings.
+* a currency's ``qualifiers`` are the names of its issuing country (see `_issuer`) and of the
+  countries that use it (countryinfo), and the "<Country> <currency name>" forms stay
+  synonyms: the qualified matching step reads "Japanese Yen", while the synonym "Japan Yen"
+  still helps fuzzy matching of misspellings;
+* GeoNames places near a term are refused (see `_colliding_cities`).
 """
 
 from __future__ import annotations
@@ -513,8 +515,9 @@ def build() -> dict[Path, str]:
         "currencies.toml": render_toml(
             "currencies",
             "ISO 4217 currencies: alphabetic code canonical; English name as synonym; the "
-            "issuing country's names and demonym as qualifiers of a national currency. The "
-            "testing (XTS) and no-currency (XXX) codes are known but not allowed.",
+            "names and demonyms of the issuing country and of the countries using a currency "
+            "as its qualifiers. The testing (XTS) and no-currency (XXX) codes and places named "
+            "like a currency are known but not allowed.",
             currency_terms,
             currency_known,
             _short(currency_terms, names, pycountry.currencies, "alpha_3"),

@@ -37,7 +37,7 @@ class FuzzySettings:
             Below it, one edit is still accepted in a name of at least ``min_length`` letters
             when no other key is within two edits (see ``docs/terminology.md``).
         margin: How far the best canonical must lead the best *different* canonical; a
-            declared ``distinct`` partner must trail by twice this margin.
+            declared ``distinct`` partner must trail by twice this margin and by two edits.
         min_length: Folded inputs shorter than this, and single-word inputs containing a digit
             (codes), are never fuzzy-matched.
     """
