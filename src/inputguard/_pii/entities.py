@@ -312,6 +312,9 @@ def _canonical_phone(text: str, region: str) -> str:
 
 # -- sieves: necessary conditions, checked in polars before any Python decision ------------------
 
+# An IBAN candidate is a country code, two digits and at least the shortest registry length;
+# one pattern instead of the alternation of every country's (a third cheaper to scan).
+_IBAN_SIEVE = f"[A-Z]{{2}}[0-9]{{2}}(?: ?[A-Z0-9]){{{min(checks.IBAN_LENGTHS.values()) - 4}}}"
 # A card is 12-19 digits of one `_RUN`, with at most one separator between two digits.
 _CARD_SIEVE = r"[0-9](?:[ -]?[0-9]){11}"
 # An SSN is three dashed groups of exactly 3, 2 and 4 digits (`_find_ssn`).
@@ -337,7 +340,15 @@ ENTITIES: Final[dict[str, Entity]] = {
         ),
         Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
         # IBANs before cards: an IBAN's digit groups are never read as a card
-        Entity("iban", "<IBAN>", _IBAN, _find_iban, _canonical_iban, fast=iban_hits),
+        Entity(
+            "iban",
+            "<IBAN>",
+            _IBAN,
+            _find_iban,
+            _canonical_iban,
+            sieve=_IBAN_SIEVE,
+            fast=iban_hits,
+        ),
         Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE, fast=card_hits),
         Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", _SSN_SIEVE, fast=ssn_hits),
         Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE, fast=ip_hits),
