@@ -51,7 +51,7 @@ def _distinct_names() -> list[tuple[str, str, str, str]]:
 
 
 def test_a_typo_near_a_distinct_partner_is_refused() -> None:
-    vocab = Vocabulary("v", "1", {"NE": ("Niger",), "NG": ("Nigeria",)}, distinct=[("NE", "NG")])
+    vocab = Vocabulary("v", "1", {"NE": ("Niger",), "NG": ("Nigeria",)}, distinct=(("NE", "NG"),))
     # one edit from Nigeria, two from Niger: either could be meant
     decided = vocab.match(["Nigeris", "Nigerai", "Nigerria"])
     assert [m.canonical for m in decided] == [None, None, "NG"]
@@ -127,8 +127,8 @@ def _shared_words() -> list[str]:
             for word in fold(key).split():
                 if len(word) >= 4 and word not in STOPWORDS:
                     owners.setdefault(word, set()).add(canonical)
-    keys = {fold(k) for c, s in CURRENCIES.terms.items() for k in (c, *s)}
-    return sorted(w for w, o in owners.items() if len(o) > 1 and w not in keys)
+    folded_keys = {fold(k) for c, s in CURRENCIES.terms.items() for k in (c, *s)}
+    return sorted(w for w, o in owners.items() if len(o) > 1 and w not in folded_keys)
 
 
 @given(st.sampled_from(_shared_words()), st.sampled_from(["", "s"]))
