@@ -379,8 +379,8 @@ def _symbol(symbols: Mapping[str, str], code: str) -> list[str]:
 def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]:
     """ISO 4217: alphabetic code canonical; the currency name as synonym; issuer qualifiers.
 
-    Refused (known other): the testing and no-currency codes, and GeoNames places within one
-    edit of a currency name.
+    Refused (known other): the testing and no-currency codes, GeoNames places within one edit
+    of a currency name, and the demonym forms of users that do not issue it (`_user_forms`).
     """
     kept = [c for c in pycountry.currencies if c.alpha_3 not in _NOT_CURRENCIES]
     symbols = Locale("en").currency_symbols
@@ -393,8 +393,55 @@ def currencies() -> tuple[dict[str, list[str]], list[str], dict[str, list[str]]]
         v for c in pycountry.currencies if c.alpha_3 in _NOT_CURRENCIES for v in (c.alpha_3, c.name)
     ]
     refused += _colliding_cities((k for keys in terms.values() for k in keys), city_edits=1)
+    refused += _user_forms(kept)
     qualifiers = {c.alpha_3: names for c in kept if (names := qualifier_names(c))}
     return terms, _known(terms, refused), qualifiers
+
+
+def _user_forms(kept: Sequence[Any]) -> list[str]:
+    """Refused: "<Demonym> <unit>" for a country that uses a currency it does not issue.
+
+    A demonym with a unit names that country's own currency, mostly a withdrawn one: "Malian
+    Franc" is the franc Mali issued until 1984, not the West African CFA franc it uses now
+    ("Mali Franc", the country's name with the unit, stays a qualified form of XOF). Left out
+    when the country issues a current currency with that unit, when the demonym is the
+    issuer's own ("American Dollar" is USD, although countryinfo also lists the US Minor
+    Outlying Islands, whose demonym is "American", as users), and when it is also one of the
+    country's names ("Christmas Island Dollar" names the user, as "Mali Franc" does).
+    """
+    issued: dict[str, set[str]] = {}
+    for currency in kept:
+        issuer = _issuer(currency)
+        if issuer is not None:
+            issued.setdefault(issuer.alpha_2, set()).add(fold(_unit(currency.name)))
+    forms: list[str] = []
+    for currency in kept:
+        issuer = _issuer(currency)
+        own = demonyms().get(issuer.alpha_2) if issuer is not None else None
+        unit = _unit(currency.name)
+        for code in _users().get(currency.alpha_3, ()):
+            demonym = demonyms().get(code)
+            if issuer is not None and code == issuer.alpha_2:
+                continue
+            if not demonym or demonym == own or fold(unit) in issued.get(code, set()):
+                continue
+            country = pycountry.countries.get(alpha_2=code)
+            names = [] if country is None else [country.name, getattr(country, "common_name", "")]
+            if fold(demonym) not in {fold(n) for n in [*names, *_everyday(code)] if n}:
+                forms.append(f"{demonym} {unit}")
+    return forms
+
+
+def _unit(name: str) -> str:
+    """The unit word of an ISO currency name.
+
+    Its last word that is not an acronym ("CFA Franc BCEAO": "Franc"), or the word before
+    "Sterling" ("Pound Sterling": "Pound").
+    """
+    words = [w for w in name.split() if not w.isupper()] or name.split()
+    if len(words) > 1 and words[-1].lower() == "sterling":
+        return words[-2]
+    return words[-1]
 
 
 def languages() -> dict[str, list[str]]:

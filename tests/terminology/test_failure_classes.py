@@ -188,3 +188,22 @@ def test_bundled_currencies_read_bare_plural_and_user_named_forms(
 @pytest.mark.parametrize("value", ["Korean Won", "German Mark", "Italian Lira", "French Franc"])
 def test_a_country_that_uses_no_such_currency_names_none(value: str) -> None:
     assert not CURRENCIES.match([value])[0].ok
+
+
+@pytest.mark.parametrize(
+    ("value", "canonical"),
+    [
+        ("Malian Franc", None),  # Mali's own franc until 1984, not the CFA franc it uses now
+        ("Senegalese Franc", None),
+        ("German Euro", None),
+        ("Mali Franc", "XOF"),  # the user country's name with the unit still qualifies
+        ("American Dollar", "USD"),  # the issuer's own demonym is kept
+        ("Japanese Yen", "JPY"),
+        ("Namibian Dollar", "NAD"),  # a country's own currency with that unit
+    ],
+)
+def test_a_demonym_of_a_mere_user_names_no_currency(value: str, canonical: str | None) -> None:
+    match = CURRENCIES.match([value])[0]
+    assert match.canonical == canonical
+    if canonical is None:
+        assert match.reason == Reason.TERM_NOT_ALLOWED
