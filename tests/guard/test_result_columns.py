@@ -290,3 +290,26 @@ def test_a_validator_output_named_like_a_result_column_is_refused() -> None:
     assert ig.Guard([term], name="ok")  # free under the default names
     with pytest.raises(ConfigurationError, match="writes column 'fix_owner'"):
         ig.Guard([term], name="clash", result_columns=RENAMED)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("{not json", "is not JSON"),
+        ("[1, 2]", "not a table of role to name"),
+        ('{"owner": "reasons"}', "is invalid"),
+    ],
+)
+def test_an_invalid_record_of_names_in_a_file_is_refused(
+    tmp_path: Path, raw: str, message: str
+) -> None:
+    folder = tmp_path / "q" / "day-2026-11-22" / "owner-x"
+    folder.mkdir(parents=True)
+    pl.DataFrame({"row_id": [0], "reasons": [["freshness.stale"]]}).write_parquet(
+        folder / "part.parquet", metadata={"inputguard.result_columns": raw}
+    )
+    with pytest.raises(ConfigurationError, match=message) as error:
+        ig.read_quarantine(tmp_path / "q")
+    assert "part.parquet" in str(error.value)
+    with pytest.raises(ConfigurationError, match=message):
+        load_quarantine(folder / "part.parquet")

@@ -129,6 +129,32 @@ class ResultColumns:
             )
         return cls(**{str(k): v for k, v in value.items()})
 
+    @classmethod
+    def from_record(cls, raw: object, origin: str) -> ResultColumns:
+        """The names a file records under `COLUMNS_KEY` (JSON of role -> name, see `metadata`).
+
+        Raises:
+            ConfigurationError: The record is not such a table, or names are refused; the
+                message starts with ``origin`` (the file).
+        """
+        try:
+            names = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        except ValueError as error:
+            raise ConfigurationError(
+                f"{origin}: the record of result column names is not JSON ({error})"
+            ) from None
+        if not isinstance(names, Mapping):
+            raise ConfigurationError(
+                f"{origin}: the record of result column names is not a table of role to name "
+                f"(got {type(names).__name__})"
+            )
+        try:
+            return cls.of(names)
+        except ConfigurationError as error:
+            raise ConfigurationError(
+                f"{origin}: the record of result column names is invalid ({error})"
+            ) from None
+
     @property
     def names(self) -> tuple[str, ...]:
         """Every name, in role order."""

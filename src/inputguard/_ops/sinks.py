@@ -14,7 +14,6 @@ columns, so ``pandas.read_parquet(directory)``, ``pyarrow.dataset`` and
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 from collections.abc import Callable
@@ -247,18 +246,7 @@ def quarantine_columns(directory: str | os.PathLike[str]) -> ResultColumns:
 
 def _file_columns(path: Path) -> ResultColumns:
     raw = pl.read_parquet_metadata(path).get(COLUMNS_KEY)
-    if raw is None:
-        return DEFAULT_COLUMNS
-    try:
-        names = json.loads(raw)
-        if not isinstance(names, dict):
-            names = {"row_id": ""}  # refused below, as any other invalid record
-        return ResultColumns.of(names)
-    except (ValueError, ConfigurationError) as error:
-        raise ConfigurationError(
-            f"{path}: the parquet metadata {COLUMNS_KEY!r} is not a valid record of result "
-            f"column names ({error})"
-        ) from None
+    return DEFAULT_COLUMNS if raw is None else ResultColumns.from_record(raw, str(path))
 
 
 def read_quarantine(directory: str | os.PathLike[str]) -> pl.DataFrame:

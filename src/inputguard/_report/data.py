@@ -67,25 +67,7 @@ def _names_of(path: Path) -> ResultColumns | None:
         return None
     if raw is None:
         return None
-    return _parse_names(raw, str(path))
-
-
-def _parse_names(raw: object, origin: str) -> ResultColumns:
-    try:
-        names = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-    except ValueError as error:
-        names = f"not JSON ({error})"
-    if not isinstance(names, dict):
-        raise ConfigurationError(
-            f"{origin}: the record of result column names is not a table of role to name "
-            f"(got {str(names)[:80]!r})"
-        )
-    try:
-        return ResultColumns.of(names)
-    except ConfigurationError as error:
-        raise ConfigurationError(
-            f"{origin}: the record of result column names is invalid ({error})"
-        ) from None
+    return ResultColumns.from_record(raw, str(path))
 
 
 def _agreed(files: list[Path], origin: str, default: ResultColumns) -> ResultColumns:
@@ -213,7 +195,11 @@ def _from_summary(where: Path, summary_path: Path) -> Quarantine:
     if missing:
         raise ConfigurationError(f"{str(summary_path)!r} names missing files: {missing}")
     recorded = summary.get("result_columns")
-    default = DEFAULT_COLUMNS if recorded is None else _parse_names(recorded, str(summary_path))
+    default = (
+        DEFAULT_COLUMNS
+        if recorded is None
+        else ResultColumns.from_record(recorded, str(summary_path))
+    )
     n = _agreed(quarantined, str(where), default)
     rows = _read_many(quarantined, str(where), n)
     column = summary.get("source_column")
