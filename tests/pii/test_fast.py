@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inputguard._pii import fast
+from inputguard._pii import checks, fast
 from inputguard._pii.entities import ENTITIES, Entity
 
 from .test_pii import FRAGMENTS, TEXTS
@@ -98,8 +98,13 @@ def test_url_credentials_already_redacted_and_non_ascii() -> None:
     [
         (" 4111 1111 1111 1111", 1),
         ("4111-1111-1111-1111", 0),
-        ("4111 1111-1111 1111", None),  # mixed separators: the Python decision
+        ("4111 1111-1111 1111", -1),  # mixed: no window of one separator has 12 digits
+        ("4111 1111 1111 1111-2", None),  # mixed separators: the Python decision
         (" 4111111111111112", None),  # fails Luhn: a shorter window may still be a card
+        (" +44 20 7946 0123", -1),  # no 12-digit group, no 4-4-4: no window is a card
+        (" 4111 1111 1111", None),  # 4-4-4 may hold a 12-digit card (Maestro)
+        ("3530111333300000", 0),  # JCB
+        (" 9999999999999999999", None),  # 19 digits, no issuer: a window may be one
     ],
 )
 def test_card_answers(candidate: str, start: int | None) -> None:
@@ -107,10 +112,11 @@ def test_card_answers(candidate: str, start: int | None) -> None:
 
 
 def test_luhn_and_mod97_expressions() -> None:
-    numbers = ["4111111111111111", "4111111111111112", "79927398713", "0", "18"]
-    frame = pl.DataFrame({"reversed": [n[::-1] for n in numbers]})
-    got = frame.select(fast.luhn_expr(pl.col("reversed"))).to_series().to_list()
-    assert got == [True, False, True, True, True]
+    numbers = ["4111111111111111", "4111111111111112", "79927398713", "0", "18", "9" * 19]
+    frame = pl.DataFrame({"n": [int(n) for n in numbers]}, schema={"n": pl.UInt64})
+    got = frame.select(fast.luhn_expr(pl.col("n"))).to_series().to_list()
+    assert got == [checks.luhn_valid(n) for n in numbers]
+    assert got[:5] == [True, False, True, True, True]
     big = ["1" * 70, "97", "123456789012345678901234567890", ""]
     got = pl.DataFrame({"n": big}).select(fast.mod97_expr(pl.col("n"))).to_series().to_list()
     assert got == [int(n or "0") % 97 for n in big]

@@ -408,6 +408,16 @@ def test_streaming_sink_agrees_with_validate(values: list[str | None]) -> None:
         assert got == result.accepted["text"].to_list()
 
 
+def test_an_iban_glued_to_letters_or_digits_is_not_one() -> None:
+    # Found inside "orgDE89...", it would leave "ada@example.org<IBAN>", an e-mail address
+    # the earlier e-mail scan never saw: the redacted text would not scan clean.
+    iban = "DE89370400440532013000"
+    validator = ig.pii("text", entities=["email", "iban"])
+    for text in (f"ada@example.org{iban}", f"x{iban}", f"7{iban}", f"{iban}7"):
+        assert validator.scan(text) == (text, ())
+    assert validator.scan(f"IBAN:{iban}.") == ("IBAN:<IBAN>.", ("iban",))
+
+
 def test_two_ibans_written_one_after_the_other_are_both_found() -> None:
     iban = "DE89 3704 0044 0532 0130 00"
     validator = ig.pii("text", entities=["iban"])

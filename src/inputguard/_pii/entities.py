@@ -198,34 +198,43 @@ def _find_ssn(candidate: str, region: str) -> Spans:
 
 # -- IBAN -------------------------------------------------------------------------------------
 
-# One alternative per country, each exactly as long as that country's IBAN: a greedy "up to 34
-# characters" would run into a second IBAN written right after the first (``... 00 DE89 ...``)
-# and hide it. One directly adjacent character is taken too, so that an IBAN glued to more
-# letters or digits is refused (`_find_iban`); a space after it is never taken.
+# One alternative per registry length, each listing the countries of that length: a greedy "up
+# to 34 characters" would run into a second IBAN written right after the first (``... 00 DE89
+# ...``) and hide it. (At one position only the alternative holding its first two letters can
+# match, so this is the one-alternative-per-country pattern with fewer branches.) One
+# boundary character before it is consumed, as for cards, and one directly adjacent character
+# after it is taken, so that an IBAN glued to more letters or digits on either side is refused
+# (`_find_iban`): otherwise ``ada@example.orgDE89...`` would lose its IBAN and leave an e-mail
+# address that the e-mail scan, which ran before, did not see. A space after it is never taken.
+_IBAN_BY_LENGTH: dict[int, list[str]] = {}
+for _country, _length in sorted(checks.IBAN_LENGTHS.items()):
+    _IBAN_BY_LENGTH.setdefault(_length, []).append(_country)
 _IBAN = (
-    "(?:"
+    "(?:^|[^0-9A-Za-z>])(?:"
     + "|".join(
-        f"{country}[0-9]{{2}}(?: ?[A-Z0-9]){{{length - 4}}}"
-        for country, length in sorted(checks.IBAN_LENGTHS.items())
+        f"(?:{'|'.join(countries)})[0-9]{{2}}(?: ?[A-Z0-9]){{{length - 4}}}"
+        for length, countries in sorted(_IBAN_BY_LENGTH.items())
     )
     + ")[A-Z0-9]?"
 )
+_UPPER_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _find_iban(candidate: str, region: str) -> Spans:
-    length = checks.IBAN_LENGTHS.get(candidate[:2])
+    start = _skip(candidate, _UPPER_DIGITS)
+    length = checks.IBAN_LENGTHS.get(candidate[start : start + 2])
     if length is None:
         return []
     chars, end = 0, 0
-    for k, ch in enumerate(candidate):
-        if ch != " ":
+    for k in range(start, len(candidate)):
+        if candidate[k] != " ":
             chars += 1
             if chars == length:
                 end = k + 1
                 break
     if chars < length or candidate[end : end + 1] in _ALNUM:
         return []
-    return [(0, end)] if checks.iban_valid(candidate[:end].replace(" ", "")) else []
+    return [(start, end)] if checks.iban_valid(candidate[start:end].replace(" ", "")) else []
 
 
 def _canonical_iban(text: str, region: str) -> str:

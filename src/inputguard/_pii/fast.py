@@ -32,7 +32,7 @@ _YES_NO = pl.Int32
 
 # The first character of a candidate is either part of it or the one boundary character the
 # pattern consumed; the boundary is never a digit (cards, SSNs, IP addresses) or an upper-case
-# letter or digit (IBANs start with their country code).
+# letter or digit (IBANs start with their country code, the boundary is neither).
 _C = pl.col("c")
 
 
@@ -82,29 +82,33 @@ def url_credential_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
     return _answer(frame, ~done, done, end)
 
 
-def luhn_expr(reversed_digits: pl.Expr, *, longest: int = 19) -> pl.Expr:
-    """The Luhn check over up to ``longest`` ASCII digits given right to left.
+def luhn_expr(number: pl.Expr, *, longest: int = 19) -> pl.Expr:
+    """The Luhn check of a number of up to ``longest`` digits, given as ``UInt64``.
 
-    Pass a column, not a computed expression: it is read ``longest`` times.
+    Leading zeros do not change the check, so the integer holds all it needs; integer
+    arithmetic over a column is far cheaper than reading a string's digits one by one. Pass a
+    column, not a computed expression: it is read ``longest`` times.
     """
-    rev = reversed_digits
     terms = []
     for k in range(longest):
-        d = rev.str.slice(k, 1).str.to_integer(strict=False).fill_null(0)  # 0 past the first
-        terms.append((d * 2) % 10 + (d * 2) // 10 if k % 2 else d)  # doubled: add its digits
+        d = (number // 10**k) % 10
+        # every second digit from the right is doubled, and a two-digit double adds its digits
+        terms.append(d * 2 - (d >= 5).cast(pl.UInt64) * 9 if k % 2 else d)  # noqa: PLR2004
     return pl.sum_horizontal(terms) % 10 == 0
 
 
-def issuer_expr(digits: pl.Expr) -> pl.Expr:
-    """Whether the digits have the prefix and length of a card scheme (`checks.card_issuer`).
+def issuer_expr(number: pl.Expr, length: pl.Expr) -> pl.Expr:
+    """Whether a card number has the prefix and length of a scheme (`checks.card_issuer`).
 
-    Pass a column, not a computed expression (see `luhn_expr`).
+    ``number`` is the card number as ``UInt64`` and ``length`` its digit count (columns, see
+    `luhn_expr`).
     """
-    n = digits.str.len_chars()
     conditions = []
     for _, low, high, lengths in checks.ISSUERS:
-        prefix = digits.str.slice(0, len(str(low))).str.to_integer(strict=False)
-        conditions.append(n.is_in(sorted(lengths)) & prefix.is_between(low, high))
+        width = len(str(low))
+        # (a number shorter than the prefix has no issuer: its length is not in ``lengths``)
+        prefix = number // pl.lit(10, pl.UInt64).pow((length - width).clip(0))
+        conditions.append(length.is_in(sorted(lengths)) & prefix.is_between(low, high))
     return pl.any_horizontal(conditions)
 
 
@@ -113,6 +117,14 @@ def issuer_expr(digits: pl.Expr) -> pl.Expr:
 _CARD_LAYOUT: Final = (
     r"^(?:[0-9]+|(?:[0-9]{4} )+[0-9]{1,4}|(?:[0-9]{4}-)+[0-9]{1,4}"
     r"|[0-9]{4} [0-9]{6} [0-9]{4,5}|[0-9]{4}-[0-9]{6}-[0-9]{4,5})$"
+)
+# What every candidate holding a card contains (`_find_card`'s windows): a group of 12 or more
+# digits, or three whole groups of 4-4-4 or 4-6-4/5 with one kind of separator (a window in
+# fours has at least three groups of exactly 4 to reach 12 digits). A candidate without it,
+# a phone number in groups such as ``+44 20 7946 0123`` for one, holds no card.
+_CARD_POSSIBLE: Final = (
+    r"[0-9]{12}|(?:^|[^0-9])[0-9]{4}(?: [0-9]{4} [0-9]{4}|-[0-9]{4}-[0-9]{4}"
+    r"| [0-9]{6} [0-9]{4,5}|-[0-9]{6}-[0-9]{4,5})(?:[^0-9]|$)"
 )
 
 
@@ -128,15 +140,21 @@ def _stripped(candidates: pl.Series, first: str) -> pl.DataFrame:
 
 
 def card_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
-    """Yes for a card candidate that is one whole card number; else undecided."""
+    """Yes for a candidate that is one whole card number, no when none can be in it."""
     frame = _stripped(candidates, "0-9").with_columns(digits=_S.str.replace_all("[ -]", ""))
     digits = pl.col("digits")
     layout = _S.str.contains(_CARD_LAYOUT) & digits.str.len_chars().is_between(12, 19)
-    frame = frame.with_columns(layout=layout)
-    frame = frame.with_columns(digits=pl.when("layout").then(digits))  # check only those
-    frame = frame.with_columns(reversed=digits.str.reverse())
-    yes = pl.col("layout") & luhn_expr(pl.col("reversed")) & issuer_expr(digits)
-    return _answer(frame, yes)
+    frame = frame.with_columns(
+        layout=layout,
+        possible=_S.str.contains(_CARD_POSSIBLE),
+        length=digits.str.len_chars().cast(pl.Int32),
+    )
+    # check only the whole ones; 19 digits fit in UInt64
+    number = pl.when("layout").then(digits).str.to_integer(dtype=pl.UInt64, strict=False)
+    frame = frame.with_columns(number=number)
+    n = pl.col("number")
+    yes = pl.col("layout") & luhn_expr(n) & issuer_expr(n, pl.col("length"))
+    return _answer(frame, yes.fill_null(value=False), ~pl.col("possible"))
 
 
 def ssn_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
@@ -210,12 +228,12 @@ def iban_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
         schema={"country": pl.String, "length": pl.Int64},
     )
     frame = (
-        _frame(candidates)
+        _stripped(candidates, "A-Z")
         .with_row_index("i")
-        .with_columns(start=pl.lit(0, _YES_NO), country=_C.str.slice(0, 2))
+        .with_columns(country=_S.str.slice(0, 2))
         .join(lengths, on="country", how="left", maintain_order="left")
     )
-    frame = frame.with_columns(compact=_C.str.replace_all(" ", "", literal=True))
+    frame = frame.with_columns(compact=_S.str.replace_all(" ", "", literal=True))
     compact = pl.col("compact")
     # A candidate one character longer has a letter or digit glued to the IBAN: never one.
     frame = frame.with_columns(whole=compact.str.len_chars() == pl.col("length"))

@@ -319,14 +319,19 @@ def _rewrite(
 ) -> pl.Series:
     """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
 
-    ``found`` lists each row's candidates (``str.extract_all``). A row whose one candidate
-    occurs once in it is split at that candidate and joined around its rewrite: no further
-    regex pass (the match of a pattern without look-around is the only occurrence of its text
-    that the pattern matches, so a text occurring once is the match). The other rows are
-    rewritten by `_rewrite_delimited`.
+    ``found`` lists each row's candidates (``str.extract_all``). A row with one candidate that
+    has a rewrite, whose text occurs once in the row, is split at it and joined around its
+    rewrite: no further regex pass (a pattern without look-around matches the text of a match
+    where the match is, so a text occurring once is the match; the row's other candidates
+    keep their text). The other rows are rewritten by `_rewrite_delimited`.
     """
     c, parts = pl.col("c"), pl.col("parts")
-    frame = pl.DataFrame({"t": sub, "c": found.list.first(), "n": found.list.len()})
+    kept = found.list.eval(pl.element().is_in(keys.implode()))  # per candidate: a rewrite
+    frame = pl.DataFrame({"t": sub, "found": found, "kept": kept}).select(
+        "t",
+        c=pl.col("found").list.get(pl.col("kept").list.arg_max(), null_on_oob=True),
+        n=pl.col("kept").list.sum(),
+    )
     frame = frame.with_columns(parts=pl.when(pl.col("n") == 1).then(pl.col("t").str.split(c)))
     once = parts.list.len() == 2  # noqa: PLR2004 - text before and after the one occurrence
     frame = frame.with_columns(
