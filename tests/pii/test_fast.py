@@ -61,6 +61,7 @@ def test_the_shortcuts() -> None:
     assert {e.name for e in FAST} == {
         "secret",
         "url_credentials",
+        "email",
         "iban",
         "card",
         "us_ssn",
@@ -84,8 +85,16 @@ def test_the_evaluation_values_are_decided_and_agree(entity: Entity) -> None:
     texts += [f" {t}" for t in FRAGMENTS]
     yes, no = check(entity, texts)
     assert yes >= 100
-    if entity.name in ("iban", "us_ssn", "ip"):
+    if entity.name in ("iban", "us_ssn", "ip", "email"):
         assert no > 0
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(st.text(alphabet="ab9Z.-_%+@ \n>", min_size=1, max_size=30), max_size=8))
+def test_email_answers_on_dense_addresses(texts: list[str]) -> None:
+    # dots, hyphens and "@" in every position: leading and doubled dots, trailing hyphens,
+    # one-letter or digit top-level domains, empty labels
+    check(ENTITIES["email"], [*texts, "a@b.co"])
 
 
 def test_url_credentials_already_redacted_and_non_ascii() -> None:
@@ -111,12 +120,19 @@ def test_card_answers(candidate: str, start: int | None) -> None:
     assert fast.card_hits(pl.Series([candidate]), "US")["start"].to_list() == [start]
 
 
-def test_luhn_and_mod97_expressions() -> None:
+def test_card_number_check_and_mod97_expression() -> None:
     numbers = ["4111111111111111", "4111111111111112", "79927398713", "0", "18", "9" * 19]
-    frame = pl.DataFrame({"n": [int(n) for n in numbers]}, schema={"n": pl.UInt64})
-    got = frame.select(fast.luhn_expr(pl.col("n"))).to_series().to_list()
-    assert got == [checks.luhn_valid(n) for n in numbers]
-    assert got[:5] == [True, False, True, True, True]
+    numbers += ["378282246310005", "6011111111111117", "0004111111111111", "2720999999999996"]
+    got = fast.card_number_valid(
+        pl.Series([int(n) for n in numbers], dtype=pl.UInt64),
+        pl.Series([len(n) for n in numbers]),
+    ).to_list()
+    expected = [checks.luhn_valid(n) and checks.card_issuer(n) is not None for n in numbers]
+    assert got == expected
+    assert got[:2] == [True, False]
+    assert fast.card_number_valid(
+        pl.Series([None], dtype=pl.UInt64), pl.Series([16])
+    ).to_list() == [False]
     big = ["1" * 70, "97", "123456789012345678901234567890", ""]
     got = pl.DataFrame({"n": big}).select(fast.mod97_expr(pl.col("n"))).to_series().to_list()
     assert got == [int(n or "0") % 97 for n in big]

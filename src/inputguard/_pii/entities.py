@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from inputguard._pii import checks
+from inputguard._pii import checks, national
 from inputguard._pii.fast import (
     card_hits,
+    email_hits,
     iban_hits,
     ip_hits,
     secret_hits,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-__all__ = ["DETERMINISTIC", "ENTITIES", "MODEL_ENTITIES", "Entity"]
+__all__ = ["DETERMINISTIC", "ENTITIES", "MODEL_ENTITIES", "NATIONAL", "Entity"]
 
 Spans = list[tuple[int, int]]
 
@@ -347,7 +348,7 @@ ENTITIES: Final[dict[str, Entity]] = {
             "://",
             fast=url_credential_hits,
         ),
-        Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@"),
+        Entity("email", "<EMAIL>", _EMAIL, _find_email, _canonical_email, "@", fast=email_hits),
         # IBANs before cards: an IBAN's digit groups are never read as a card
         Entity(
             "iban",
@@ -371,11 +372,59 @@ ENTITIES: Final[dict[str, Entity]] = {
             needs="phonenumbers",
             fast=phone_hits,
         ),
+        # National identifiers (opt-in, `national.py`): after the default entities, so that a
+        # card, an IBAN or a phone number is never read as one; no sieve, no shortcut (their
+        # candidates are rare, and their patterns are as narrow as a sieve would be).
+        Entity(
+            "es_dni",
+            "<ES_DNI>",
+            national.DNI,
+            national.find_dni,
+            national.canonical_alnum,
+            needs="stdnum",
+        ),
+        Entity(
+            "it_fiscal_code",
+            "<IT_FISCAL_CODE>",
+            national.FISCAL_CODE,
+            national.find_fiscal_code,
+            _as_is,
+            needs="stdnum",
+        ),
+        Entity(
+            "fr_nir",
+            "<FR_NIR>",
+            national.NIR,
+            national.find_nir,
+            national.canonical_alnum,
+            needs="stdnum",
+        ),
+        Entity(
+            "br_cpf",
+            "<BR_CPF>",
+            national.CPF,
+            national.find_cpf,
+            national.canonical_digits,
+            "-",
+            needs="stdnum",
+        ),
+        Entity(
+            "in_aadhaar",
+            "<IN_AADHAAR>",
+            national.AADHAAR,
+            national.find_aadhaar,
+            national.canonical_digits,
+            needs="stdnum",
+        ),
     )
 }
 """Every deterministic entity, in the order the scan applies them (see docs/pii.md)."""
 
-DETERMINISTIC: Final = tuple(ENTITIES)
+NATIONAL: Final = ("es_dni", "it_fiscal_code", "fr_nir", "br_cpf", "in_aadhaar")
+"""The national identifiers: deterministic but opt-in (asked for by name)."""
+
+DETERMINISTIC: Final = tuple(name for name in ENTITIES if name not in NATIONAL)
+"""The default deterministic entities (every deterministic entity but the opt-in ones)."""
 
 MODEL_ENTITIES: Final = ("person", "location", "organization")
 """Entities no pattern can find: they need a model-based `PiiRecognizer` (see docs/pii.md)."""

@@ -206,7 +206,7 @@ class Scanner:
         for entity in self.steps:
             sieve = entity.sieve or entity.pattern
             rows = text.str.contains(sieve).fill_null(value=False).arg_true()
-            flag = pl.Series(entity.name, [False] * n, dtype=pl.Boolean)
+            flag = pl.repeat(value=False, n=n, dtype=pl.Boolean, eager=True)
             if len(rows):
                 sub = text.gather(rows)
                 candidates = sub.str.extract_all(entity.pattern)
