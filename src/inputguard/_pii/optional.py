@@ -7,7 +7,7 @@ from typing import Any
 
 from inputguard.exceptions import ConfigurationError
 
-__all__ = ["phonenumbers_module", "require"]
+__all__ = ["phonenumbers_module", "require", "stdnum_module"]
 
 _HINT = "install the extra: pip install 'inputguard-inference[pii]'"
 
@@ -26,3 +26,8 @@ def require(module: str, entity: str) -> None:
 def phonenumbers_module() -> Any:
     """The ``phonenumbers`` module (checked at construction by `require`)."""
     return importlib.import_module("phonenumbers")
+
+
+def stdnum_module(name: str) -> Any:
+    """A ``python-stdnum`` module such as ``es.dni`` (checked at construction by `require`)."""
+    return importlib.import_module(f"stdnum.{name}")

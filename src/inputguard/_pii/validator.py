@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ENTITIES", "Pii", "pii"]
 
 DEFAULT_ENTITIES: Final = DETERMINISTIC
-"""Every deterministic entity; model-based ones are opt-in (they need a `PiiRecognizer`)."""
+"""The default entities: every deterministic one but the national identifiers (`NATIONAL`).
+
+National identifiers and model-based entities (which need a `PiiRecognizer`) are opt-in.
+"""
 
 _DEFAULT_ACTION: Final = "redact"
 _DEFAULT_REGION: Final = "US"
@@ -274,6 +277,12 @@ def pii(  # noqa: PLR0912 - one check per argument, each with its own message
     ``url_credentials`` (the user info of a URL), ``email``, ``iban`` (registry length and
     mod-97), ``card`` (Luhn and issuer ranges), ``us_ssn``, ``ip`` (IPv4 and IPv6) and
     ``phone`` (valid numbers for ``region``, or with a country code; needs the ``pii`` extra).
+    These are the default. National identifiers are opt-in (named in ``entities``; they need
+    the ``pii`` extra) and scanned after them, each in its usual written shape and only with
+    the right check digit or letter: ``es_dni`` (Spanish DNI ``12345678Z`` and NIE
+    ``X1234567L``), ``it_fiscal_code`` (Italian codice fiscale, 16 characters),
+    ``fr_nir`` (French NIR, 15 digits, compact or in its usual groups), ``br_cpf``
+    (Brazilian CPF ``123.456.789-09``) and ``in_aadhaar`` (Indian Aadhaar ``2345 6789 0124``).
     ``person``, ``location`` and ``organization`` need a model-based `PiiRecognizer`.
 
     Actions: ``redact`` (a typed placeholder such as ``<EMAIL>``), ``mask`` (letters and digits
@@ -289,7 +298,8 @@ def pii(  # noqa: PLR0912 - one check per argument, each with its own message
         entities: Entity names (each gets ``action``) or a mapping of entity name to action.
         action: The action of every entity given by name.
         allow: Values never reported, compared with the found text and its canonical form
-            (a card's digits, a lower-cased e-mail address, an IBAN without spaces).
+            (a card's digits, a lower-cased e-mail address, an IBAN without spaces, a
+            national identifier's letters and digits).
         allow_patterns: Regular expressions (Python syntax) whose full match on the found
             text means it is never reported.
         region: ISO 3166 region for phone numbers written without a country code.
@@ -311,6 +321,8 @@ def pii(  # noqa: PLR0912 - one check per argument, each with its own message
     pii('notes', entities=('email', 'card'))
     >>> pii("notes", entities={"email": "mask", "card": "reject"}).scan("4111 1111 1111 1111")
     ('4111 1111 1111 1111', ('card',))
+    >>> pii("notes", entities=("email", "es_dni")).scan("DNI 12345678Z, not 12345678A")
+    ('DNI <ES_DNI>, not 12345678A', ('es_dni',))
     >>> pii("notes", entities=("person",))
     Traceback (most recent call last):
     ...
