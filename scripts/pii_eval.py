@@ -6,7 +6,10 @@ holds one planted value (or a look-alike, or nothing) inside a template sentence
 value counts as found when its entity is reported for the text *and* the redacted text no
 longer contains it; any other entity reported for the text is a false positive.
 
-Run: ``python scripts/pii_eval.py --split holdout --n 400``.
+Run: ``python scripts/pii_eval.py --split holdout --n 400``. ``--national`` evaluates the opt-in
+national identifiers instead (`NATIONAL_GENERATORS`, their look-alikes), scanned together with
+every default entity, so that a national identifier read as a card or a phone number (or the
+reverse) counts against both; `GENERATORS` and the default table do not change with it.
 """
 
 # ruff: noqa: D101, D103, PLR2004, S311 - seeded, non-crypto generators named after what they make
@@ -14,15 +17,22 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import itertools
 import random
 import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
 import inputguard as ig
+from inputguard._pii.entities import NATIONAL
+from inputguard._pii.validator import DEFAULT_ENTITIES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TEMPLATES = (
     "{}",
@@ -167,24 +177,218 @@ GENERATORS = {
 }
 
 
-def samples(split: str, n: int) -> list[Sample]:
+# -- national identifiers (opt-in entities): generators written from the published rules ----
+
+# Spain: the DNI's check letter is this table's letter at (number mod 23) (Ministerio del
+# Interior); a NIE's leading X, Y or Z counts as 0, 1 or 2.
+DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+# Italy (DM 23/12/1976): the codice fiscale's month letters, January to December, the digits'
+# stand-ins when two people would share a code (omocodia), and the values of the characters in
+# odd positions (1st, 3rd, ...; a digit counts as the letter at its index, 0 as A); in even
+# positions a digit counts as itself and a letter as its index (A = 0). The check letter is the
+# letter at (sum mod 26).
+CF_MONTHS = "ABCDEHLMPRST"
+CF_OMOCODIA = "LMNPQRSTUV"
+CF_ODD = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25,
+          24, 23)  # fmt: skip
+# Verhoeff's check (Aadhaar): the dihedral group D5's multiplication table, the permutation
+# applied to a digit at each position (its powers), and the inverses.
+VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 3, 4, 0, 6, 7, 8, 9, 5), (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7), (4, 0, 1, 2, 3, 9, 5, 6, 7, 8), (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2), (7, 6, 5, 9, 8, 2, 1, 0, 4, 3), (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)  # fmt: skip
+VERHOEFF_P1 = (1, 5, 7, 6, 2, 8, 3, 0, 9, 4)
+VERHOEFF_P = [tuple(range(10))]
+for _ in range(7):
+    VERHOEFF_P.append(tuple(VERHOEFF_P[-1][VERHOEFF_P1[j]] for j in range(10)))
+VERHOEFF_INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
+
+
+def _other(rng: random.Random, right: str, alphabet: str) -> str:
+    return rng.choice([c for c in alphabet if c != right])
+
+
+def dni_number(rng: random.Random) -> tuple[str, str]:
+    """A DNI or NIE without its check letter, and the letter."""
+    if rng.random() < 0.7:
+        digits = _digits(rng, 8)
+        return digits, DNI_LETTERS[int(digits) % 23]
+    prefix = rng.choice("XYZ")
+    digits = _digits(rng, 7)
+    return prefix + digits, DNI_LETTERS[int(str("XYZ".index(prefix)) + digits) % 23]
+
+
+def _dni_text(number: str, letter: str, rng: random.Random) -> str:
+    if rng.random() < 0.3:  # with hyphens, as often printed
+        number = f"{number[0]}-{number[1:]}" if number[0] in "XYZ" else number
+        return f"{number}-{letter}"
+    return number + letter
+
+
+def es_dni(rng: random.Random) -> str:
+    number, letter = dni_number(rng)
+    return _dni_text(number, letter, rng)
+
+
+def cf_check(first15: str) -> str:
+    total = 0
+    for i, c in enumerate(first15):
+        index = int(c) if c.isdigit() else ord(c) - ord("A")
+        total += CF_ODD[index] if i % 2 == 0 else index
+    return string.ascii_uppercase[total % 26]
+
+
+def cf_first15(rng: random.Random, day: int | None = None) -> str:
+    letters = "".join(rng.choice(string.ascii_uppercase) for _ in range(6))
+    if day is None:
+        day = rng.randint(1, 28) + rng.choice((0, 40))  # women: day + 40
+    place = rng.choice(string.ascii_uppercase[:13] + "Z") + _digits(rng, 3)
+    code = f"{letters}{_digits(rng, 2)}{rng.choice(CF_MONTHS)}{day:02d}{place}"
+    if rng.random() < 0.1:  # omocodia: the last digits of the place replaced
+        code = code[:-1] + CF_OMOCODIA[int(code[-1])]
+    return code
+
+
+def it_fiscal_code(rng: random.Random) -> str:
+    first = cf_first15(rng)
+    return first + cf_check(first)
+
+
+def nir_key(first13: str) -> str:
+    # INSEE: key = 97 - (13 first characters mod 97), Corsica's 2A and 2B counted as 19 and 18.
+    number = first13[:5] + {"2A": "19", "2B": "18"}.get(first13[5:7], first13[5:7]) + first13[7:]
+    return f"{97 - int(number) % 97:02d}"
+
+
+def nir_first13(rng: random.Random, month: int | None = None) -> str:
+    department = rng.choice([f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B"])
+    month = rng.randint(1, 12) if month is None else month
+    serial = f"{rng.randint(1, 990):03d}{rng.randint(1, 999):03d}"
+    return f"{rng.choice('12')}{_digits(rng, 2)}{month:02d}{department}{serial}"
+
+
+def _nir_text(first13: str, key: str, rng: random.Random) -> str:
+    compact = first13 + key
+    style = rng.random()
+    if style < 0.4:
+        return compact
+    if style < 0.8:  # the carte Vitale's groups
+        cuts = (0, 1, 3, 5, 7, 10, 13, 15)
+        return " ".join(compact[a:b] for a, b in itertools.pairwise(cuts))
+    return f"{first13} {key}"
+
+
+def fr_nir(rng: random.Random) -> str:
+    first = nir_first13(rng)
+    return _nir_text(first, nir_key(first), rng)
+
+
+def cpf_checks(nine: str) -> str:
+    # Receita Federal: weights 10..2, then 11..2 over the 9 digits and the first check digit;
+    # a remainder (mod 11) below 2 gives 0, otherwise 11 - remainder.
+    digits = [int(c) for c in nine]
+    for weights in (range(10, 1, -1), range(11, 1, -1)):
+        remainder = sum(w * d for w, d in zip(weights, digits, strict=False)) % 11
+        digits.append(0 if remainder < 2 else 11 - remainder)
+    return f"{digits[9]}{digits[10]}"
+
+
+def _cpf_text(nine: str, checks: str) -> str:
+    return f"{nine[:3]}.{nine[3:6]}.{nine[6:]}-{checks}"
+
+
+def br_cpf(rng: random.Random) -> str:
+    nine = _digits(rng, 9)
+    while len(set(nine)) == 1:
+        nine = _digits(rng, 9)
+    return _cpf_text(nine, cpf_checks(nine))
+
+
+def verhoeff_check(number: str) -> str:
+    c = 0
+    for i, digit in enumerate(reversed(number)):
+        c = VERHOEFF_D[c][VERHOEFF_P[(i + 1) % 8][int(digit)]]
+    return str(VERHOEFF_INV[c])
+
+
+def _aadhaar_text(twelve: str, rng: random.Random) -> str:
+    return (" " if rng.random() < 0.8 else "-").join(twelve[i : i + 4] for i in (0, 4, 8))
+
+
+def in_aadhaar(rng: random.Random) -> str:
+    eleven = str(rng.randint(2, 9)) + _digits(rng, 10)
+    return _aadhaar_text(eleven + verhoeff_check(eleven), rng)
+
+
+def national_look_alike(rng: random.Random) -> str:
+    """A look-alike of a national identifier (or, one time in four, of a default entity)."""
+    if rng.random() < 0.25:
+        return look_alike(rng)
+    dni, letter = dni_number(rng)
+    cf = cf_first15(rng)
+    nir = nir_first13(rng)
+    nine = _digits(rng, 9)
+    eleven = str(rng.randint(2, 9)) + _digits(rng, 10)
+    sixteen = bad_card(rng).replace(" ", "")
+    choices = (
+        _dni_text(dni, _other(rng, letter, DNI_LETTERS), rng),  # wrong check letter
+        f"{_digits(rng, rng.choice((7, 9)))}{rng.choice(DNI_LETTERS)}",  # 7 or 9 digits
+        f"SKU{dni}{letter}",  # glued to letters: part of a longer code
+        cf + _other(rng, cf_check(cf), string.ascii_uppercase),  # wrong check letter
+        (cf35 := cf_first15(rng, day=35)) + cf_check(cf35),  # no 35th day (right check letter)
+        "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+        _nir_text(nir, f"{(int(nir_key(nir)) + rng.randint(1, 96)) % 97:02d}", rng),  # wrong key
+        (n13 := nir_first13(rng, month=rng.randint(13, 19))) + nir_key(n13),  # no month 13-19
+        f"0{rng.randint(1, 7)} " + " ".join(_digits(rng, 2) for _ in range(4)),  # French phone
+        _cpf_text(nine, f"{(int(cpf_checks(nine)) + rng.randint(1, 99)) % 100:02d}"),  # checks
+        _cpf_text(str(rng.randint(1, 9)) * 9, str(rng.randint(1, 9)) * 2),  # repeated digit
+        f"({_digits(rng, 2)}) 9{_digits(rng, 4)}-{_digits(rng, 4)}",  # Brazilian mobile
+        f"{_digits(rng, 2)}.{_digits(rng, 3)}.{_digits(rng, 3)}/0001-{_digits(rng, 2)}",  # CNPJ
+        _aadhaar_text(eleven + str((int(verhoeff_check(eleven)) + rng.randint(1, 9)) % 10), rng),
+        _aadhaar_text((one := "1" + _digits(rng, 10)) + verhoeff_check(one), rng),  # first 0/1
+        " ".join(sixteen[i : i + 4] for i in range(0, 16, 4)),  # a 16-digit number in fours
+        f"9{_digits(rng, 4)} {_digits(rng, 5)}",  # Indian mobile, no country code
+        " ".join(_digits(rng, 3) for _ in range(3)),  # Spanish phone-like 3-3-3 groups
+    )
+    return rng.choice(choices)
+
+
+NATIONAL_GENERATORS = {
+    "es_dni": es_dni,
+    "it_fiscal_code": it_fiscal_code,
+    "fr_nir": fr_nir,
+    "br_cpf": br_cpf,
+    "in_aadhaar": in_aadhaar,
+}
+
+
+def samples(
+    split: str,
+    n: int,
+    generators: dict[str, Callable[[random.Random], str]] = GENERATORS,
+    look: Callable[[random.Random], str] = look_alike,
+) -> list[Sample]:
     """``n`` samples per entity plus ``n`` look-alikes per entity, for one split."""
     rng = random.Random({"tune": 1, "holdout": 2}[split])
     out = []
-    for entity, make in GENERATORS.items():
+    for entity, make in generators.items():
         for _ in range(n):
             value = make(rng)
             out.append(Sample(rng.choice(TEMPLATES).format(value), entity, value))
     out.extend(
-        Sample(rng.choice(TEMPLATES).format(look_alike(rng)), None, None)
-        for _ in range(n * len(GENERATORS))
+        Sample(rng.choice(TEMPLATES).format(look(rng)), None, None)
+        for _ in range(n * len(generators))
     )
     return out
 
 
-def _scanned(texts: list[str], path: str) -> list[tuple[str, tuple[str, ...]]]:
+def _scanned(
+    texts: list[str], path: str, entities: tuple[str, ...] = DEFAULT_ENTITIES
+) -> list[tuple[str, tuple[str, ...]]]:
     """The redacted text and the entities found, by the record path or the batch path."""
-    validator = ig.pii("text")
+    validator = ig.pii("text", entities=entities)
     if path == "record":
         return [validator.scan(t) for t in texts]
     result = ig.Guard([validator], name="pii-eval").validate(pl.DataFrame({"text": texts}))
@@ -198,14 +402,26 @@ def _scanned(texts: list[str], path: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def evaluate(split: str, n: int, path: str = "record") -> dict[str, dict[str, float]]:
-    """Precision and recall per entity on one split, by the record or the batch path."""
-    tp = dict.fromkeys(GENERATORS, 0)
-    fp = dict.fromkeys(GENERATORS, 0)
-    fn = dict.fromkeys(GENERATORS, 0)
-    chosen = samples(split, n)
+def evaluate(
+    split: str, n: int, path: str = "record", *, national: bool = False
+) -> dict[str, dict[str, float]]:
+    """Precision and recall per entity on one split, by the record or the batch path.
+
+    With ``national``, the national identifiers' samples, scanned with every deterministic
+    entity; a default entity that reports something there gets a row of its own (tp 0).
+    """
+    generators = NATIONAL_GENERATORS if national else GENERATORS
+    entities = (*DEFAULT_ENTITIES, *NATIONAL) if national else DEFAULT_ENTITIES
+    tp = dict.fromkeys(entities, 0)
+    fp = dict.fromkeys(entities, 0)
+    fn = dict.fromkeys(entities, 0)
+    chosen = (
+        samples(split, n, NATIONAL_GENERATORS, national_look_alike)
+        if national
+        else samples(split, n)
+    )
     for sample, (redacted, found) in zip(
-        chosen, _scanned([s.text for s in chosen], path), strict=True
+        chosen, _scanned([s.text for s in chosen], path, entities), strict=True
     ):
         for entity in found:
             if entity != sample.entity:
@@ -222,7 +438,7 @@ def evaluate(split: str, n: int, path: str = "record") -> dict[str, dict[str, fl
             "fp": fp[e],
             "fn": fn[e],
         }
-        for e in GENERATORS
+        for e in (*generators, *(e for e in entities if e not in generators and fp[e]))
     }
 
 
@@ -231,12 +447,17 @@ def main() -> None:
     parser.add_argument("--split", choices=("tune", "holdout"), default="holdout")
     parser.add_argument("--n", type=int, default=400, help="samples per entity")
     parser.add_argument("--path", choices=("record", "batch"), default="record")
+    parser.add_argument(
+        "--national", action="store_true", help="the opt-in national identifiers instead"
+    )
     args = parser.parse_args()
+    kind = ", national" if args.national else ""
     print(
-        f"| entity | precision | recall | tp | fp | fn |  ({args.split}, n={args.n}, {args.path})"
+        f"| entity | precision | recall | tp | fp | fn |  "
+        f"({args.split}, n={args.n}, {args.path}{kind})"
     )
     print("|---|---|---|---|---|---|")
-    for entity, m in evaluate(args.split, args.n, args.path).items():
+    for entity, m in evaluate(args.split, args.n, args.path, national=args.national).items():
         print(
             f"| {entity} | {m['precision']:.1%} | {m['recall']:.1%} | "
             f"{m['tp']:.0f} | {m['fp']:.0f} | {m['fn']:.0f} |"
