@@ -215,14 +215,19 @@ class Scanner:
                     distinct = distinct.filter(distinct.str.contains(entity.sieve))
                 hits, keys, values = self._decide_all(entity, distinct)
                 if len(hits):
-                    hit_rows = candidates.list.eval(pl.element().is_in(hits.implode())).list.any()
-                    hit_rows = hit_rows.fill_null(value=False)
+                    marks = candidates.list.eval(pl.element().is_in(hits.implode()))
+                    hit_rows = marks.list.any().fill_null(value=False)
                     flag = flag.scatter(rows, hit_rows)
                     # Only a hit has a rewrite: rewrite the rows with one, not every candidate row.
+                    # With a rewriting action every hit has one (`_finish`), so the rewritten
+                    # candidates are the hits and `marks` says where they are.
                     if len(keys):
-                        changed, found = sub.filter(hit_rows), candidates.filter(hit_rows)
-                        rewritten = _rewrite(changed, found, entity.pattern, keys, values)
-                        text = text.scatter(rows.filter(hit_rows), rewritten)
+                        at = hit_rows.arg_true()
+                        found, kept = candidates.gather(at), marks.gather(at)
+                        rewritten = _rewrite(
+                            sub.gather(at), found, entity.pattern, keys, values, kept
+                        )
+                        text = text.scatter(rows.gather(at), rewritten)
             flags[entity.name] = flag
         if self.model_entities:
             text, model_flags = self._scan_models(text)
@@ -314,19 +319,26 @@ class Scanner:
         return out, flags
 
 
-def _rewrite(
-    sub: pl.Series, found: pl.Series, pattern: str, keys: pl.Series, values: pl.Series
+def _rewrite(  # noqa: PLR0917 - the rows, their candidates and the rewrites, as computed
+    sub: pl.Series,
+    found: pl.Series,
+    pattern: str,
+    keys: pl.Series,
+    values: pl.Series,
+    kept: pl.Series | None = None,
 ) -> pl.Series:
     """Replace each candidate of ``sub`` that has a rewrite, and only whole candidates.
 
-    ``found`` lists each row's candidates (``str.extract_all``). A row with one candidate that
-    has a rewrite, whose text occurs once in the row, is split at it and joined around its
-    rewrite: no further regex pass (a pattern without look-around matches the text of a match
-    where the match is, so a text occurring once is the match; the row's other candidates
-    keep their text). The other rows are rewritten by `_rewrite_delimited`.
+    ``found`` lists each row's candidates (``str.extract_all``) and ``kept``, when given, marks
+    those that have a rewrite (those among ``keys``). A row with one candidate that has a
+    rewrite, whose text occurs once in the row, is split at it and joined around its rewrite:
+    no further regex pass (a pattern without look-around matches the text of a match where the
+    match is, so a text occurring once is the match; the row's other candidates keep their
+    text). The other rows are rewritten by `_rewrite_delimited`.
     """
+    if kept is None:
+        kept = found.list.eval(pl.element().is_in(keys.implode()))
     c, parts = pl.col("c"), pl.col("parts")
-    kept = found.list.eval(pl.element().is_in(keys.implode()))  # per candidate: a rewrite
     frame = pl.DataFrame({"t": sub, "found": found, "kept": kept}).select(
         "t",
         c=pl.col("found").list.get(pl.col("kept").list.arg_max(), null_on_oob=True),
