@@ -204,12 +204,16 @@ class Scanner:
         n = len(text)
         flags: dict[str, pl.Series] = {}
         for entity in self.steps:
-            sieve = entity.sieve or entity.pattern
-            rows = text.str.contains(sieve).fill_null(value=False).arg_true()
             flag = pl.repeat(value=False, n=n, dtype=pl.Boolean, eager=True)
-            if len(rows):
+            if entity.sieve is None:  # one pass: the rows with a candidate and their candidates
+                every = text.str.extract_all(entity.pattern)
+                rows = (every.list.len() > 0).fill_null(value=False).arg_true()
+                sub, candidates = text.gather(rows), every.gather(rows)
+            else:  # the sieve's rows (few), then their candidates
+                rows = text.str.contains(entity.sieve).fill_null(value=False).arg_true()
                 sub = text.gather(rows)
                 candidates = sub.str.extract_all(entity.pattern)
+            if len(rows):
                 distinct = candidates.explode().drop_nulls().unique()
                 if entity.sieve is not None:  # the others cannot hold the entity
                     distinct = distinct.filter(distinct.str.contains(entity.sieve))
