@@ -6,6 +6,7 @@ decisions kept across batches give what deciding afresh gives.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import polars as pl
@@ -102,3 +103,36 @@ def test_rewrite_replaces_whole_candidates_like_re_sub(
         got = scan._rewrite(series, found, entity.pattern, keys, values)
     expected = [compiled.sub(lambda m: rewrites.get(m[0], m[0]), t) for t in texts]
     assert got.to_list() == expected
+
+
+@given(st.lists(VALUES, min_size=1, max_size=12))
+def test_small_batches_decided_in_python_give_the_shortcuts_answers(
+    values: list[str | None],
+) -> None:
+    series = pl.Series(values, dtype=pl.String)
+    with pytest.MonkeyPatch.context() as patch:  # the default: few candidates, no shortcut
+        patch.setattr(scan, "_FAST_FROM", 256)
+        python = mixed()._scanner.scan_series(series)
+    shortcuts = mixed()._scanner.scan_series(series)  # the fixture: shortcuts from 0 on
+    assert python.to_list() == shortcuts.to_list()
+
+
+def test_the_shortcut_starts_at_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    card = ENTITIES["card"]
+    assert card.fast is not None
+    original = card.fast
+
+    def counting(candidates: pl.Series, region: str) -> pl.DataFrame:
+        calls.append(len(candidates))
+        return original(candidates, region)
+
+    monkeypatch.setattr(scan, "_FAST_FROM", 3)
+    monkeypatch.setitem(scan.ENTITIES, "card", dataclasses.replace(card, fast=counting))
+    scanner = ig.pii("text", entities=["card"])._scanner
+    cards = ["4111 1111 1111 1111", "5555 5555 5555 4444", "3782 822463 10005"]
+    scanner.scan_series(pl.Series(cards[:2]))
+    assert calls == []  # two distinct candidates: the Python decision
+    out = scanner.scan_series(pl.Series(cards))
+    assert calls == [3]
+    assert out.struct.field("text").to_list() == ["<CARD>"] * 3

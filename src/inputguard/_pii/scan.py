@@ -35,6 +35,12 @@ _SENTINELS = tuple(chr(c) for c in range(0xFDD0, 0xFDF0))
 # memory stays bounded; a decision depends only on the candidate and the validator's settings.
 _MEMO_SIZE = 65_536
 
+# Below this many distinct candidates, an entity's shortcut (`Entity.fast`) is not used: its
+# polars expressions cost 1-15 ms to plan and run whatever their input (the phone shortcut's
+# numbering-plan patterns most), more than the Python decisions of a few hundred candidates
+# (0.5-63 us each). Both give the same answers (tests/pii/test_fast.py).
+_FAST_FROM = 256
+
 
 @dataclass(frozen=True, slots=True)
 class Scanner:
@@ -246,10 +252,11 @@ class Scanner:
 
         Returns the candidates holding the entity, and the candidates with a rewrite next to
         their rewritten text. The entity's shortcut (`Entity.fast`) decides what it can in
-        polars; with ``redact``, ``reject`` or ``flag`` and no allow-list its yes needs nothing
-        more (``redact`` puts the placeholder over the span). The rest goes through `decide`
-        and the bounded memo. Only the batch path uses the memo: the record path decides
-        afresh, so that the property test comparing the two paths compares two computations.
+        polars (from `_FAST_FROM` distinct candidates on); with ``redact``, ``reject`` or
+        ``flag`` and no allow-list its yes needs nothing more (``redact`` puts the placeholder
+        over the span). The rest goes through `decide` and the bounded memo. Only the batch
+        path uses the memo: the record path decides afresh, so that the property test
+        comparing the two paths compares two computations.
         """
         name, action = entity.name, self.actions[entity.name]
         plain = (
@@ -258,7 +265,7 @@ class Scanner:
         empty = pl.Series([], dtype=pl.String)
         fast_hits, fast_keys, fast_values = empty, empty, empty
         rest: list[tuple[str, int | None, int | None]]
-        if entity.fast is not None and len(distinct):
+        if entity.fast is not None and len(distinct) >= max(_FAST_FROM, 1):
             spans = pl.concat(
                 [distinct.alias("c").to_frame(), entity.fast(distinct, self.region)],
                 how="horizontal",
