@@ -347,7 +347,7 @@ def national_look_alike(rng: random.Random) -> str:
         f"({_digits(rng, 2)}) 9{_digits(rng, 4)}-{_digits(rng, 4)}",  # Brazilian mobile
         f"{_digits(rng, 2)}.{_digits(rng, 3)}.{_digits(rng, 3)}/0001-{_digits(rng, 2)}",  # CNPJ
         _aadhaar_text(eleven + str((int(verhoeff_check(eleven)) + rng.randint(1, 9)) % 10), rng),
-        _aadhaar_text((one := "1" + _digits(rng, 10)) + verhoeff_check(one), rng),  # first 0/1
+        _aadhaar_text((one := "1" + _digits(rng, 10)) + verhoeff_check(one), rng),  # first digit 1
         " ".join(sixteen[i : i + 4] for i in range(0, 16, 4)),  # a 16-digit number in fours
         f"9{_digits(rng, 4)} {_digits(rng, 5)}",  # Indian mobile, no country code
         " ".join(_digits(rng, 3) for _ in range(3)),  # Spanish phone-like 3-3-3 groups

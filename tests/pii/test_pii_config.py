@@ -34,6 +34,26 @@ key_file = "pii.key"
     assert not guard.check({"body": "4111 1111 1111 1111"}).ok
 
 
+def test_guard_toml_pii_national_identifier(tmp_path: Path) -> None:
+    config = tmp_path / "guard.toml"
+    config.write_text(
+        """
+[guard]
+name = "onboarding"
+
+[[validators]]
+type = "pii"
+column = "notes"
+entities = ["es_dni"]
+action = "reject"
+"""
+    )
+    guard = ig.Guard.from_config(config)
+    assert guard.check({"notes": "DNI 12345678Z"}).reasons == ("pii.es_dni",)
+    assert guard.check({"notes": "DNI 12345678A"}).ok  # wrong check letter
+    assert guard.check({"notes": "mail ada@example.org"}).ok  # only the entity asked for
+
+
 def test_guard_toml_pii_errors_name_the_problem(tmp_path: Path) -> None:
     config = tmp_path / "guard.toml"
     config.write_text(
