@@ -9,7 +9,7 @@ following letter or digit, that character too, so that `find` can refuse it: a l
 or number that merely contains an identifier's shape is not one. For the identifiers written
 in digit groups (NIR, Aadhaar), a digit and a separator before, or a separator and a digit
 after, are part of a longer digit group (a card number, an account number) and are refused
-the same way.
+the same way; so are a CPF after a ``.`` and a CPF followed by ``.`` or ``-`` and a digit.
 
 Which identifiers are *not* here, and why, is written in docs/pii.md.
 """
