@@ -1,4 +1,8 @@
-"""Run every benchmark: ``python -m benchmarks [name ...]``."""
+"""Run benchmarks: ``python -m benchmarks [name ...] [--option ...]``.
+
+Without names, every suite runs. Options (from the first argument starting with ``-``) go to
+each named suite, e.g. ``python -m benchmarks pii --rows 20000 --repeat 3``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,11 @@ SUITES = ["engine", "freshness", "provenance", "terminology", "term_quality", "l
 
 
 def main() -> None:
-    chosen = sys.argv[1:] or SUITES
+    args = sys.argv[1:]
+    first = next((i for i, a in enumerate(args) if a.startswith("-")), len(args))
+    chosen, options = args[:first] or SUITES, args[first:]
+    if options and not args[:first]:
+        sys.exit("options need the benchmark they are for: python -m benchmarks pii --rows 1000")
     for name in chosen:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -19,7 +27,7 @@ def main() -> None:
             print(f"# {name}: not present, skipped")
             continue
         print(f"# {name}")
-        module.main([])
+        module.main(options)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,14 @@ def mixed() -> ig.Pii:
     return ig.pii("text", entities=ALL, key_env="IG_TEST_PII_KEY")
 
 
+def test_every_entity_has_its_reason_code() -> None:
+    from inputguard._pii.entities import ENTITIES, MODEL_ENTITIES  # noqa: PLC0415
+
+    codes = {r.value for r in Reason}
+    for name in (*ENTITIES, *MODEL_ENTITIES):
+        assert f"pii.{name}" in codes, name
+
+
 def test_exported() -> None:
     assert ig.pii is not None
     assert isinstance(ig.pii("text"), ig.Pii)

@@ -62,6 +62,11 @@ class Reason(StrEnum):
     PII_IBAN = "pii.iban"
     PII_US_SSN = "pii.us_ssn"
     PII_IP = "pii.ip"
+    PII_ES_DNI = "pii.es_dni"  # the national identifiers are opt-in
+    PII_IT_FISCAL_CODE = "pii.it_fiscal_code"
+    PII_FR_NIR = "pii.fr_nir"
+    PII_BR_CPF = "pii.br_cpf"
+    PII_IN_AADHAAR = "pii.in_aadhaar"
     PII_PHONE = "pii.phone"
     PII_PERSON = "pii.person"
     PII_LOCATION = "pii.location"

@@ -299,7 +299,14 @@ def _find_whole(candidate: str, region: str) -> Spans:
 
 # -- phone numbers (region-aware, with phonenumbers) -----------------------------------------
 
-_PHONE = r"(?:^|[^0-9A-Za-z+>])(?:\+|\()?[0-9](?:[0-9]|[ .-][0-9]|[ .-]?\([0-9]|\)[ .-]?[0-9])*"
+# Each unit after the first digit adds exactly one digit, so ``{6,}`` keeps only the candidates
+# of 7 digits or more: the matches of the pattern with ``*`` that `_find_phone` does not refuse
+# outright (a shorter run is never a match, and no match starts inside one), so dates, prices
+# and version numbers are not extracted only to be dropped.
+_PHONE = (
+    r"(?:^|[^0-9A-Za-z+>])(?:\+|\()?[0-9]"
+    r"(?:[0-9]|[ .-][0-9]|[ .-]?\([0-9]|\)[ .-]?[0-9]){6,}"
+)
 
 
 def _find_phone(candidate: str, region: str) -> Spans:
@@ -362,19 +369,11 @@ ENTITIES: Final[dict[str, Entity]] = {
         Entity("card", "<CARD>", _RUN, _find_card, _digits, sieve=_CARD_SIEVE, fast=card_hits),
         Entity("us_ssn", "<US_SSN>", _RUN, _find_ssn, _digits, "-", _SSN_SIEVE, fast=ssn_hits),
         Entity("ip", "<IP>", _IP, _find_ip, _canonical_ip, sieve=_IP_SIEVE, fast=ip_hits),
-        Entity(
-            "phone",
-            "<PHONE>",
-            _PHONE,
-            _find_phone,
-            _canonical_phone,
-            sieve=_PHONE_SIEVE,
-            needs="phonenumbers",
-            fast=phone_hits,
-        ),
-        # National identifiers (opt-in, `national.py`): after the default entities, so that a
-        # card, an IBAN or a phone number is never read as one; no sieve, no shortcut (their
-        # candidates are rare, and their patterns are as narrow as a sieve would be).
+        # National identifiers (opt-in, `national.py`): after IBANs and cards, so that neither
+        # is ever read as one, and before phone numbers, whose 7-digit local numbers would
+        # otherwise take the digits out of an identifier (the NIE ``X-3108707-G``); their
+        # shapes (a check letter, fixed groups) are not written phone numbers. No sieve, no
+        # shortcut (their candidates are rare, their patterns as narrow as a sieve would be).
         Entity(
             "es_dni",
             "<ES_DNI>",
@@ -415,6 +414,16 @@ ENTITIES: Final[dict[str, Entity]] = {
             national.find_aadhaar,
             national.canonical_digits,
             needs="stdnum",
+        ),
+        Entity(
+            "phone",
+            "<PHONE>",
+            _PHONE,
+            _find_phone,
+            _canonical_phone,
+            sieve=_PHONE_SIEVE,
+            needs="phonenumbers",
+            fast=phone_hits,
         ),
     )
 }
