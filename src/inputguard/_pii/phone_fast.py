@@ -70,9 +70,11 @@ class _Plan:
 
     code: str
     valid: pl.Expr  # on the column "nsn"
-    grouped: pl.Expr  # on "nsn" and "joined" (the written groups, comma-separated)
-    prefix_free: pl.Expr  # on "nsn": the national format needs no national prefix
     no_prefix: pl.Expr  # on "nsn": no national prefix to strip when parsing
+    choice: pl.Expr  # on "nsn": the index of the format chosen for grouping (-1: none)
+    national_choice: pl.Expr | None  # on "nsn": that of the national format (None: the same)
+    grouped: pl.Expr  # on "choice" and "joined" (the written groups, comma-separated)
+    prefix_free: pl.Expr  # on "national_choice": the national format needs no national prefix
 
 
 def _matches(desc: Any, nsn: pl.Expr) -> pl.Expr | None:
@@ -106,25 +108,33 @@ def _joined_pattern(fmt: Any) -> str | None:
     return "^" + "".join(pieces) + "$"
 
 
-def _choice(formats: Any, nsn: pl.Expr) -> list[tuple[pl.Expr, Any]]:
-    """``_choose_formatting_pattern_for_number`` as (condition, format) pairs, in order."""
-    out = []
-    for fmt in formats:
-        cond = nsn.str.contains(f"^(?:{fmt.pattern})$")
+# A format pattern of digit groups only, such as ``(\d{3})(\d{4,5})``: its full match on a
+# string of digits is a length range, no regex needed.
+_DIGITS_ONLY = re.compile(r"\(\\d(?:\{(\d+)(?:,(\d+))?\})?\)")
+
+
+def _full_match(fmt: Any, nsn: pl.Expr) -> pl.Expr:
+    """``fullmatch(fmt.pattern, nsn)`` for ``nsn`` made of digits."""
+    groups = _DIGITS_ONLY.findall(fmt.pattern)
+    if groups and not _DIGITS_ONLY.sub("", fmt.pattern):
+        low = sum(int(a or 1) for a, _ in groups)
+        high = sum(int(b or a or 1) for a, b in groups)
+        return nsn.str.len_chars().is_between(low, high)
+    return nsn.str.contains(f"^(?:{fmt.pattern})$")
+
+
+def _choice(formats: Any, nsn: pl.Expr) -> pl.Expr:
+    """``_choose_formatting_pattern_for_number``: the index of the first format that applies.
+
+    -1 when none does. Materialize it as a column (it is read by several conditions).
+    """
+    chain: Any = None
+    for i, fmt in enumerate(formats):
+        cond = _full_match(fmt, nsn)
         if fmt.leading_digits_pattern:
             cond = nsn.str.contains(f"^(?:{fmt.leading_digits_pattern[-1]})") & cond
-        out.append((cond, fmt))
-    return out
-
-
-def _first(pairs: list[tuple[pl.Expr, pl.Expr]], *, default: bool) -> pl.Expr:
-    """The value of the first true condition (``default`` when none is true)."""
-    if not pairs:
-        return pl.lit(default)
-    chain: Any = pl.when(pairs[0][0]).then(pairs[0][1])
-    for cond, value in pairs[1:]:
-        chain = chain.when(cond).then(value)
-    result: pl.Expr = chain.otherwise(pl.lit(default))
+        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(i))
+    result: pl.Expr = pl.lit(-1) if chain is None else chain.otherwise(pl.lit(-1))
     return result
 
 
@@ -137,33 +147,43 @@ def _plan(code: str) -> _Plan | None:
         return None  # a non-geographic calling code (+800, +882, ...): the matcher decides
     nsn, joined = pl.col("nsn"), pl.col("joined")
     general = _matches(meta.general_desc, nsn)
-    types = [m for name in _TYPES if (m := _matches(getattr(meta, name), nsn)) is not None]
+    # one check per distinct type description (fixed-line and mobile numbers often share one)
+    descs = {
+        (d.national_number_pattern, tuple(d.possible_length)): d
+        for name in _TYPES
+        if (d := getattr(meta, name)) is not None
+    }
+    types = [m for d in descs.values() if (m := _matches(d, nsn)) is not None]
     if general is None or not types:
         return None
     valid = general & pl.any_horizontal(types)
     if meta.leading_digits:
         valid = nsn.str.contains(f"^(?:{meta.leading_digits})") & valid
-    grouping = []
-    for cond, fmt in _choice(meta.intl_number_format or meta.number_format, nsn):
-        pattern = _joined_pattern(fmt)
-        grouping.append(
-            (cond, pl.lit(value=False) if pattern is None else joined.str.contains(pattern))
-        )
-    prefix_rules = []
-    for cond, fmt in _choice(meta.number_format, nsn):
-        rule = fmt.national_prefix_formatting_rule or ""
-        free = (
-            not rule
-            or bool(fmt.national_prefix_optional_when_formatting)
-            or _FIRST_GROUP_ONLY.fullmatch(rule) is not None
-        )
-        prefix_rules.append((cond, pl.lit(free)))
-    # No format chosen: the matcher sees one group (left to it); no prefix is required.
-    grouped = _first(grouping, default=False)
-    prefix_free = _first(prefix_rules, default=True)
+    formats = meta.intl_number_format or meta.number_format
+    # The written groups must be those of the chosen format: one pattern over "index|groups".
+    alternatives = [
+        f"{i}\\|{pattern[1:-1]}"
+        for i, fmt in enumerate(formats)
+        if (pattern := _joined_pattern(fmt)) is not None
+    ]
+    key = pl.col("choice").cast(pl.String) + pl.lit("|") + joined
+    grouped = key.str.contains(f"^(?:{'|'.join(alternatives)})$") if alternatives else pl.lit(False)
+    free = [
+        i
+        for i, fmt in enumerate(meta.number_format)
+        if not (rule := fmt.national_prefix_formatting_rule or "")
+        or bool(fmt.national_prefix_optional_when_formatting)
+        or _FIRST_GROUP_ONLY.fullmatch(rule) is not None
+    ]
+    # No national format chosen: no prefix is required.
+    prefix_free = pl.col("national_choice").is_in([-1, *free])
+    same = list(formats) == list(meta.number_format)
+    national_choice = None if same else _choice(meta.number_format, nsn)
     strip = meta.national_prefix_for_parsing
     no_prefix = ~nsn.str.contains(f"^(?:{strip})") if strip else pl.lit(value=True)
-    return _Plan(code, valid, grouped, prefix_free, no_prefix)
+    return _Plan(
+        code, valid, no_prefix, _choice(formats, nsn), national_choice, grouped, prefix_free
+    )
 
 
 @cache
@@ -226,9 +246,11 @@ def phone_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
         plan = _plan(code)
         if plan is None:
             continue
-        sub = frame.filter(pl.col("code") == code).filter(
-            plan.no_prefix, plan.valid, plan.grouped, ~pl.col("national") | plan.prefix_free
-        )
+        sub = frame.filter(pl.col("code") == code).filter(plan.no_prefix, plan.valid)
+        sub = sub.with_columns(choice=plan.choice)
+        national = plan.national_choice if plan.national_choice is not None else pl.col("choice")
+        sub = sub.with_columns(national_choice=national)
+        sub = sub.filter(plan.grouped, ~pl.col("national") | plan.prefix_free)
         parts.append(sub.select("i", "start"))
     starts = pl.Series("start", [None] * len(candidates), dtype=pl.Int32)
     if parts:
