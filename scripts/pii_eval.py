@@ -32,7 +32,7 @@ from inputguard._pii.entities import NATIONAL
 from inputguard._pii.validator import DEFAULT_ENTITIES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 TEMPLATES = (
     "{}",
@@ -367,7 +367,7 @@ NATIONAL_GENERATORS = {
 def samples(
     split: str,
     n: int,
-    generators: dict[str, Callable[[random.Random], str]] = GENERATORS,
+    generators: Mapping[str, Callable[[random.Random], str]] = GENERATORS,
     look: Callable[[random.Random], str] = look_alike,
 ) -> list[Sample]:
     """``n`` samples per entity plus ``n`` look-alikes per entity, for one split."""

@@ -128,7 +128,7 @@ def test_the_shortcut_starts_at_the_threshold(monkeypatch: pytest.MonkeyPatch) -
         return original(candidates, region)
 
     monkeypatch.setattr(scan, "_FAST_FROM", 3)
-    monkeypatch.setitem(scan.ENTITIES, "card", dataclasses.replace(card, fast=counting))
+    monkeypatch.setitem(ENTITIES, "card", dataclasses.replace(card, fast=counting))
     scanner = ig.pii("text", entities=["card"])._scanner
     cards = ["4111 1111 1111 1111", "5555 5555 5555 4444", "3782 822463 10005"]
     scanner.scan_series(pl.Series(cards[:2]))

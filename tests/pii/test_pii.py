@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pytest
 import structlog.testing
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import inputguard as ig
 from inputguard import ConfigurationError, InputGuardError, InputRejected, Reason
+from inputguard._pii import scan
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -432,3 +433,43 @@ def test_two_ibans_written_one_after_the_other_are_both_found() -> None:
     assert validator.scan(f"pay {iban} {iban} now") == ("pay <IBAN> <IBAN> now", ("iban",))
     # glued to further characters it is not an IBAN of that length, and stays as it is
     assert validator.scan(iban.replace(" ", "") + "7")[1] == ()
+
+
+def _both_paths(g: ig.Guard, values: list[str]) -> None:
+    """The record path gives each value what the batch path gives it."""
+    result = g.validate(pl.DataFrame({"text": values}, schema={"text": pl.String}))
+    accepted = {r["row_id"]: r for r in result.accepted.iter_rows(named=True)}
+    quarantined = {r["row_id"]: r for r in result.quarantined.iter_rows(named=True)}
+    for i, value in enumerate(values):
+        verdict = g.check({"text": value})
+        if verdict.ok:
+            assert accepted[i]["text"] == verdict.record["text"]
+            assert accepted[i]["warnings"] == list(verdict.warnings)
+        else:
+            assert quarantined[i]["reasons"] == list(verdict.reasons)
+
+
+@settings(max_examples=30)
+@given(st.lists(TEXTS, min_size=1, max_size=60))
+def test_record_path_equals_batch_path_on_long_texts(parts: list[str]) -> None:
+    # past scan._RE_LONGEST characters the record path matches with polars' regex engine
+    joined = " ".join(parts) + " and "
+    text = joined * (scan._RE_LONGEST // len(joined) + 2)
+    assert len(text) > scan._RE_LONGEST
+    _both_paths(guard(mixed()), [text, text[: scan._RE_LONGEST]])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 20_000 + "@",  # quadratic for the e-mail pattern in Python's re
+        "ftp://" + "a" * 20_000 + "@",  # and for the URL pattern
+        "1-" * 20_000,  # one run of 20,000 short groups for the card decision
+        "4111 " * 5_000,
+        "key -----BEGIN RSA PRIVATE KEY-----abc\n",  # no END line, a final newline
+        "a -----BEGIN PRIVATE KEY-----x -----END PRIVATE KEY----- b\n",
+    ],
+    ids=["letters-at", "url", "dashes", "fours", "key-newline", "key-end"],
+)
+def test_hostile_texts_agree_on_both_paths(text: str) -> None:
+    _both_paths(guard(ig.pii("text", entities=ALL, key_env="IG_TEST_PII_KEY")), [text])

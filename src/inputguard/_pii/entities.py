@@ -154,19 +154,26 @@ def _card_layout(lengths: list[int]) -> bool:
 
 def _find_card(candidate: str, region: str) -> Spans:
     spans, seps, letter_after = _groups(candidate)
+    lengths = [b - a for a, b in spans]
+    before = [0]  # digits before each group
+    for n in lengths:
+        before.append(before[-1] + n)
     out: Spans = []
     i = 0
     while i < len(spans):
         best = None
-        for j in range(len(spans) - 1, i - 1, -1):  # the longest window first
+        # the longest window first; a window of more than 19 groups has more than 19 digits,
+        # so a long run of short groups (``1-1-1-...``) costs at most 19 windows per group
+        for j in range(min(len(spans) - 1, i + 18), i - 1, -1):
             if letter_after and j == len(spans) - 1:
+                continue
+            if not 12 <= before[j + 1] - before[i] <= 19:  # noqa: PLR2004
+                continue
+            if not _card_layout(lengths[i : j + 1]):
                 continue
             if j > i and len(set(seps[i:j])) != 1:
                 continue
-            lengths = [b - a for a, b in spans[i : j + 1]]
             digits = "".join(candidate[a:b] for a, b in spans[i : j + 1])
-            if not 12 <= len(digits) <= 19 or not _card_layout(lengths):  # noqa: PLR2004
-                continue
             if checks.luhn_valid(digits) and checks.card_issuer(digits) is not None:
                 best = j
                 break
@@ -280,7 +287,10 @@ def _find_url_credentials(candidate: str, region: str) -> Spans:
 
 _SECRET = "|".join(
     (
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+        # to the END line, or to the end of the text without one (no "$": Python's matches
+        # before a final newline too, polars' only at the very end)
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----"
+        r"(?:(?s:.)*?-----END [A-Z ]*PRIVATE KEY-----|(?s:.)*)",
         r"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}",  # AWS access key ids
         r"gh[pousr]_[A-Za-z0-9]{36,255}",  # GitHub tokens
         r"github_pat_[A-Za-z0-9_]{22,255}",

@@ -41,6 +41,9 @@ _MEMO_SIZE = 65_536
 # (0.5-63 us each). Both give the same answers (tests/pii/test_fast.py).
 _FAST_FROM = 256
 
+# The longest text the record path matches with Python's ``re`` (see `_candidates`).
+_RE_LONGEST = 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Scanner:
@@ -183,13 +186,13 @@ class Scanner:
                 continue
             pieces: list[str] = []
             last, changed = 0, False
-            for match in entity.compiled().finditer(text):
-                hit, replacement = self.decide(entity, match.group())
+            for start, end, candidate in _candidates(entity, text):
+                hit, replacement = self.decide(entity, candidate)
                 if hit:
                     found.add(entity.name)
                 if replacement is not None:
-                    pieces += [text[last : match.start()], replacement]
-                    last, changed = match.end(), True
+                    pieces += [text[last:start], replacement]
+                    last, changed = end, True
             if changed:
                 pieces.append(text[last:])
                 text = "".join(pieces)
@@ -328,6 +331,28 @@ class Scanner:
             flag = hits.gather(position) if len(keys) else pl.Series([None] * len(text))
             flags[name] = flag.fill_null(value=False).cast(pl.Boolean)
         return out, flags
+
+
+def _candidates(entity: Entity, text: str) -> list[tuple[int, int, str]]:
+    """The matches of ``entity``'s candidate pattern in ``text``: start, end and text.
+
+    Python's ``re`` for texts up to `_RE_LONGEST` characters. Its backtracking makes some
+    patterns quadratic on hostile input (``"a" * n + "@"`` for the e-mail pattern, a URL
+    scheme before a long run of letters): 50,000 characters took seconds. Longer texts are
+    matched by polars' regex engine, which runs in linear time, as on the batch path; it
+    gives the matched texts, and each is the first occurrence of its text at or after the end
+    of the previous match (a pattern without look-around that matches a text somewhere
+    matches it at any earlier occurrence too, so an earlier one would have been the match).
+    """
+    if len(text) <= _RE_LONGEST:
+        return [(m.start(), m.end(), m.group()) for m in entity.compiled().finditer(text)]
+    found = pl.Series([text], dtype=pl.String).str.extract_all(entity.pattern).item()
+    out, last = [], 0
+    for candidate in found.to_list() if found is not None else ():
+        start = text.find(candidate, last)
+        last = start + len(candidate)
+        out.append((start, last, candidate))
+    return out
 
 
 def _rewrite(  # noqa: PLR0917 - the rows, their candidates and the rewrites, as computed
