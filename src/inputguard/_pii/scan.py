@@ -344,15 +344,32 @@ def _candidates(entity: Entity, text: str) -> list[tuple[int, int, str]]:
     of the previous match (a pattern without look-around that matches a text somewhere
     matches it at any earlier occurrence too, so an earlier one would have been the match).
     """
+    return _matches(entity.pattern, text)
+
+
+def _matches(pattern: str, text: str) -> list[tuple[int, int, str]]:
+    """`_candidates` for a pattern."""
     if len(text) <= _RE_LONGEST:
-        return [(m.start(), m.end(), m.group()) for m in entity.compiled().finditer(text)]
-    found = pl.Series([text], dtype=pl.String).str.extract_all(entity.pattern).item()
+        return [(m.start(), m.end(), m.group()) for m in re.finditer(pattern, text)]
+    found = pl.Series([text], dtype=pl.String).str.extract_all(pattern).item()
     out, last = [], 0
     for candidate in found.to_list() if found is not None else ():
         start = text.find(candidate, last)
         last = start + len(candidate)
         out.append((start, last, candidate))
     return out
+
+
+def _replaced(pattern: str, text: str | None, rewrites: dict[str, str]) -> str | None:
+    """``text`` with each match of ``pattern`` that has a rewrite replaced by it."""
+    if text is None:
+        return None
+    out, last = [], 0
+    for start, end, candidate in _matches(pattern, text):
+        out += [text[last:start], rewrites.get(candidate, candidate)]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _rewrite(  # noqa: PLR0917 - the rows, their candidates and the rewrites, as computed
@@ -406,15 +423,8 @@ def _rewrite_delimited(
     """
     sentinel = next((s for s in _SENTINELS if not sub.str.contains(s, literal=True).any()), None)
     if sentinel is None:  # every noncharacter occurs in this batch: one text at a time
-        compiled = re.compile(pattern)
         rewrites = dict(zip(keys.to_list(), values.to_list(), strict=True))
-        return pl.Series(
-            [
-                None if t is None else compiled.sub(lambda m: rewrites.get(m[0], m[0]), t)
-                for t in sub.to_list()
-            ],
-            dtype=pl.String,
-        )
+        return pl.Series([_replaced(pattern, t, rewrites) for t in sub.to_list()], dtype=pl.String)
     parts = sub.str.replace_all(pattern, f"{sentinel}${{0}}{sentinel}").str.split(sentinel)
     lengths = parts.list.len()
     # Most rows hold one candidate: text, candidate, text.
