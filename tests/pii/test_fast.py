@@ -20,7 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inputguard._pii import checks, fast
-from inputguard._pii.entities import ENTITIES, Entity
+from inputguard._pii.entities import ENTITIES, Entity, match_phone
+from inputguard._pii.phone_fast import phone_hits as fast_phone_hits
+from inputguard._pii.phone_fast import phone_span
 
 from .test_pii import FRAGMENTS, TEXTS
 
@@ -45,14 +47,20 @@ def answers(entity: Entity, texts: list[str], region: str = "US") -> list[tuple[
     return list(zip(candidates, spans["start"], spans["end"], strict=True))
 
 
+def reference(entity: Entity) -> Any:
+    """The decision a shortcut must agree with (for phone numbers: the matcher itself)."""
+    return match_phone if entity.name == "phone" else entity.find
+
+
 def check(entity: Entity, texts: list[str], region: str = "US") -> tuple[int, int]:
-    """Assert every answer is `find`'s; return how many were yes and no."""
+    """Assert every answer is the decision's; return how many were yes and no."""
     yes = no = 0
+    decide = reference(entity)
     for candidate, start, end in answers(entity, texts, region):
         if start is None:
             continue
         expected = [] if start < 0 else [(start, end)]
-        assert entity.find(candidate, region) == expected, (entity.name, candidate, start)
+        assert decide(candidate, region) == expected, (entity.name, candidate, start)
         yes, no = yes + (start >= 0), no + (start < 0)
     return yes, no
 
@@ -178,6 +186,34 @@ def test_phone_answers_on_every_regions_examples(region: str) -> None:
     yes, no = check(ENTITIES["phone"], EXAMPLES, region)
     assert no == 0  # the phone shortcut never says no
     assert yes > 1000
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", "IN", "BR"])
+def test_the_record_paths_phone_shortcut_answers_as_the_batch_paths(region: str) -> None:
+    pattern = re.compile(ENTITIES["phone"].pattern)
+    candidates = sorted({m.group() for t in EXAMPLES for m in pattern.finditer(t)})
+    hits = fast_phone_hits(pl.Series(candidates, dtype=pl.String), region)
+    batch = [None if s is None else (s, e) for s, e in zip(hits["start"], hits["end"], strict=True)]
+    record = [phone_span(c, region) for c in candidates]
+    assert record == batch
+    assert sum(r is not None for r in record) > 1000
+
+
+@settings(max_examples=100)
+@given(
+    region=st.sampled_from(["US", "GB", "FR", "JP"]),
+    texts=st.lists(
+        st.text(alphabet="0123456789 -.()+", min_size=7, max_size=20).map(" {}".format),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_phone_span_is_the_matchers_answer(region: str, texts: list[str]) -> None:
+    pattern = re.compile(ENTITIES["phone"].pattern)
+    for candidate in {m.group() for t in texts for m in pattern.finditer(t)}:
+        span = phone_span(candidate, region)
+        if span is not None:
+            assert match_phone(candidate, region) == [span], candidate
 
 
 @settings(max_examples=100)

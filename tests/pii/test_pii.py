@@ -473,3 +473,23 @@ def test_record_path_equals_batch_path_on_long_texts(parts: list[str]) -> None:
 )
 def test_hostile_texts_agree_on_both_paths(text: str) -> None:
     _both_paths(guard(ig.pii("text", entities=ALL, key_env="IG_TEST_PII_KEY")), [text])
+
+
+def test_a_checked_record_is_scanned_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    validator = ig.pii("text")
+    calls: list[str] = []
+    scanner = validator._scanner
+    original = type(scanner).scan
+
+    def counting(self: Any, text: str) -> tuple[str, tuple[str, ...]]:
+        calls.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(type(scanner), "scan", counting)
+    g = guard(validator)
+    verdict = g.check({"text": "write to ada@example.org"})  # a warning: the reference runs too
+    assert verdict.record["text"] == "write to <EMAIL>"
+    assert verdict.warnings == ("pii.email.redacted",)
+    assert calls == ["write to ada@example.org"]
+    assert g.check({"text": "call ada@example.net"}).record["text"] == "call <EMAIL>"
+    assert calls[-1] == "call ada@example.net"

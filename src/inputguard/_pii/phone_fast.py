@@ -18,8 +18,10 @@ first use:
 `phone_hits` answers *yes* (the whole candidate but its boundary character is a phone number)
 or *undecided*; it never answers *no*. An undecided candidate goes to the matcher. So the
 shortcut can only save time, never change an answer, as long as every *yes* is also the
-matcher's: tests/pii/test_phone_fast.py checks that on every region's example numbers in
-every shape and on generated candidates. The record path always runs the matcher.
+matcher's: tests/pii/test_fast.py checks that on every region's example numbers in every
+shape and on generated candidates. `phone_span` is the same shortcut for one candidate in
+plain Python (the record path, and the batch path's undecided candidates), held to
+`phone_hits` on the same examples and to the matcher on generated candidates.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import polars as pl
 from inputguard._pii.fast import spans_to_end
 from inputguard._pii.optional import phonenumbers_module
 
-__all__ = ["phone_hits"]
+__all__ = ["phone_hits", "phone_span"]
 
 # Characters that may stand before a candidate for the shortcut to apply. The matcher refuses
 # a number after a letter, ``%`` or a currency sign and reads brackets itself; these it treats
@@ -257,3 +259,162 @@ def phone_hits(candidates: pl.Series, region: str) -> pl.DataFrame:
         hits = pl.concat(parts)
         starts = starts.scatter(hits["i"], hits["start"])
     return spans_to_end(candidates, starts)
+
+
+# -- the same shortcut for one candidate, in plain Python (the record path) -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordPlan:
+    """`_Plan`'s checks as compiled Python patterns, for one candidate at a time."""
+
+    leading: re.Pattern[str] | None  # the region's leading digits
+    general: tuple[frozenset[int], re.Pattern[str]]
+    types: tuple[tuple[frozenset[int], re.Pattern[str]], ...]
+    formats: tuple[tuple[re.Pattern[str] | None, tuple[int, int] | re.Pattern[str]], ...]
+    national_formats: tuple[tuple[re.Pattern[str] | None, tuple[int, int] | re.Pattern[str]], ...]
+    grouped: re.Pattern[str] | None  # over "index|groups"
+    free: frozenset[int]  # national formats that need no national prefix, and -1 (none)
+    strip: re.Pattern[str] | None  # the national prefix for parsing
+
+    @staticmethod
+    def _desc(lengths: frozenset[int], pattern: re.Pattern[str], nsn: str) -> bool:
+        return (not lengths or len(nsn) in lengths) and pattern.fullmatch(nsn) is not None
+
+    def valid(self, nsn: str) -> bool:
+        if self.leading is not None and not self.leading.match(nsn):
+            return False
+        if not self._desc(*self.general, nsn):
+            return False
+        return any(self._desc(lengths, pattern, nsn) for lengths, pattern in self.types)
+
+    @staticmethod
+    def choose(formats: Any, nsn: str) -> int:
+        for i, (lead, full) in enumerate(formats):
+            if lead is not None and not lead.match(nsn):
+                continue
+            if isinstance(full, tuple):
+                if full[0] <= len(nsn) <= full[1]:
+                    return i
+            elif full.fullmatch(nsn):
+                return i
+        return -1
+
+
+def _record_desc(desc: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    """`_matches` for the record path: the possible lengths and the compiled pattern."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    if list(desc.possible_length) == [-1]:
+        return None
+    lengths = frozenset(n for n in desc.possible_length if n > 0)
+    return lengths, re.compile(desc.national_number_pattern)
+
+
+def _record_formats(
+    formats: Any,
+) -> tuple[tuple[re.Pattern[str] | None, tuple[int, int] | re.Pattern[str]], ...]:
+    out: list[tuple[re.Pattern[str] | None, tuple[int, int] | re.Pattern[str]]] = []
+    for fmt in formats:
+        lead = re.compile(fmt.leading_digits_pattern[-1]) if fmt.leading_digits_pattern else None
+        groups = _DIGITS_ONLY.findall(fmt.pattern)
+        full: tuple[int, int] | re.Pattern[str]
+        if groups and not _DIGITS_ONLY.sub("", fmt.pattern):
+            low = sum(int(a or 1) for a, _ in groups)
+            high = sum(int(b or a or 1) for a, b in groups)
+            full = (low, high)
+        else:
+            full = re.compile(fmt.pattern)
+        out.append((lead, full))
+    return tuple(out)
+
+
+@cache
+def _record_plan(code: str) -> _RecordPlan | None:
+    """`_plan` in plain Python (the same metadata, the same checks)."""
+    pn = phonenumbers_module()
+    meta = pn.PhoneMetadata.metadata_for_region(pn.region_code_for_country_code(int(code)), None)
+    if meta is None:
+        return None
+    general = _record_desc(meta.general_desc)
+    descs = {
+        (d.national_number_pattern, tuple(d.possible_length)): d
+        for name in _TYPES
+        if (d := getattr(meta, name)) is not None
+    }
+    types = tuple(t for d in descs.values() if (t := _record_desc(d)) is not None)
+    if general is None or not types:
+        return None
+    formats = meta.intl_number_format or meta.number_format
+    alternatives = [
+        f"{i}\\|{pattern[1:-1]}"
+        for i, fmt in enumerate(formats)
+        if (pattern := _joined_pattern(fmt)) is not None
+    ]
+    free = frozenset(
+        i
+        for i, fmt in enumerate(meta.number_format)
+        if not (rule := fmt.national_prefix_formatting_rule or "")
+        or bool(fmt.national_prefix_optional_when_formatting)
+        or _FIRST_GROUP_ONLY.fullmatch(rule) is not None
+    )
+    strip = meta.national_prefix_for_parsing
+    return _RecordPlan(
+        leading=re.compile(meta.leading_digits) if meta.leading_digits else None,
+        general=general,
+        types=types,
+        formats=_record_formats(formats),
+        national_formats=_record_formats(meta.number_format),
+        grouped=re.compile(f"(?:{'|'.join(alternatives)})") if alternatives else None,
+        free=free | {-1},
+        strip=re.compile(strip) if strip else None,
+    )
+
+
+_DIGIT_RUNS = re.compile("[0-9]+")
+_INTERNATIONAL_RE = re.compile(_INTERNATIONAL)
+_NATIONAL_RE = re.compile(_NATIONAL)
+
+
+def _shape(candidate: str, own: str) -> tuple[int, bool, str, list[str]] | None:
+    """The boundary, national shape, calling code and national groups of a plain candidate."""
+    boundary = candidate[:1] not in tuple("0123456789+(")
+    s = candidate[1:] if boundary else candidate
+    national = not s.startswith("+")
+    if (boundary and candidate[:1] not in _BOUNDARIES) or not (
+        _NATIONAL_RE if national else _INTERNATIONAL_RE
+    ).fullmatch(s):
+        return None
+    groups = _DIGIT_RUNS.findall(s)
+    code, rest = (own, groups) if national else (groups[0], groups[1:])
+    if not 7 <= sum(len(g) for g in groups) <= 17:  # noqa: PLR2004 - as `_find_phone`
+        return None
+    if code not in _codes() or (national and "".join(rest).startswith(own)):
+        return None
+    return int(boundary), national, code, rest
+
+
+def phone_span(candidate: str, region: str) -> tuple[int, int] | None:
+    """`phone_hits` for one candidate: the phone number's span, or None (undecided).
+
+    The same checks in plain Python, for the record path, where a polars query per text
+    would cost more than ``phonenumbers``' matcher; held to `phone_hits` and to the matcher by
+    tests/pii/test_fast.py.
+    """
+    pn = phonenumbers_module()
+    shape = _shape(candidate, str(pn.country_code_for_region(region)))
+    if shape is None:
+        return None
+    boundary, national, code, rest = shape
+    nsn = "".join(rest)
+    plan = _record_plan(code)
+    if (
+        plan is None
+        or (plan.strip is not None and plan.strip.match(nsn))
+        or not plan.valid(nsn)
+        or plan.grouped is None
+        or not plan.grouped.fullmatch(f"{plan.choose(plan.formats, nsn)}|{','.join(rest)}")
+        or (national and plan.choose(plan.national_formats, nsn) not in plan.free)
+    ):
+        return None
+    return boundary, len(candidate)

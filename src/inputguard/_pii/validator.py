@@ -65,6 +65,12 @@ class Pii:
     _codes: tuple[tuple[str, str, bool], ...] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    # The last text the record path scanned and its result: `Guard.check` asks twice for a
+    # text with a finding (its compiled path, then every validator for the reasons and
+    # warnings), and the scan is a function of the text alone.
+    _last: tuple[str, tuple[str, tuple[str, ...]]] | None = field(
+        default=None, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         scanner = Scanner(
@@ -163,7 +169,12 @@ class Pii:
             text = str(value)
         else:
             raise _wrong_type(self, type(value).__name__)
-        rewritten, found = self._scanner.scan(text)
+        last = self._last  # one read: another thread may replace it, never change it
+        if last is not None and last[0] == text:
+            rewritten, found = last[1]
+        else:
+            rewritten, found = self._scanner.scan(text)
+            object.__setattr__(self, "_last", (text, (rewritten, found)))
         reasons: list[str] = []
         warnings: list[str] = []
         for name, reason, warning in self._codes:
