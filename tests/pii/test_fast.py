@@ -181,6 +181,14 @@ def _example_texts() -> list[str]:
 EXAMPLES = _example_texts()
 
 
+# Candidates dense in digits and the separators phone numbers are written with.
+PHONE_DIGITS = st.lists(
+    st.text(alphabet="0123456789 -.()+", min_size=7, max_size=20).map(" {}".format),
+    min_size=1,
+    max_size=10,
+)
+
+
 @pytest.mark.parametrize("region", ["US", "GB", "DE", "IN", "BR"])
 def test_phone_answers_on_every_regions_examples(region: str) -> None:
     yes, no = check(ENTITIES["phone"], EXAMPLES, region)
@@ -202,11 +210,7 @@ def test_the_record_paths_phone_shortcut_answers_as_the_batch_paths(region: str)
 @settings(max_examples=100)
 @given(
     region=st.sampled_from(["US", "GB", "FR", "JP"]),
-    texts=st.lists(
-        st.text(alphabet="0123456789 -.()+", min_size=7, max_size=20).map(" {}".format),
-        min_size=1,
-        max_size=10,
-    ),
+    texts=PHONE_DIGITS,
 )
 def test_phone_span_is_the_matchers_answer(region: str, texts: list[str]) -> None:
     pattern = re.compile(ENTITIES["phone"].pattern)
@@ -219,11 +223,7 @@ def test_phone_span_is_the_matchers_answer(region: str, texts: list[str]) -> Non
 @settings(max_examples=100)
 @given(
     region=st.sampled_from(["US", "GB", "FR", "JP"]),
-    texts=st.lists(
-        st.text(alphabet="0123456789 -.()+", min_size=7, max_size=20).map(" {}".format),
-        min_size=1,
-        max_size=10,
-    ),
+    texts=PHONE_DIGITS,
 )
 def test_phone_answers_on_generated_digits(region: str, texts: list[str]) -> None:
     check(ENTITIES["phone"], texts, region)

@@ -17,9 +17,12 @@ Which identifiers are *not* here, and why, is written in docs/pii.md.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from inputguard._pii.optional import stdnum_module
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "AADHAAR",
@@ -60,6 +63,24 @@ def _locate(candidate: str, shape: re.Pattern[str]) -> tuple[int, str] | None:
     return None
 
 
+def _checked(
+    candidate: str, shape: re.Pattern[str], value: Callable[[str], tuple[str, str] | None]
+) -> Spans:
+    """The identifier's span when it stands alone and ``python-stdnum`` accepts it.
+
+    ``value`` gives, for the identifier's text, the stdnum module and the value it checks, or
+    None when the text is refused before any check (a layout, a month, a repeated digit).
+    """
+    found = _locate(candidate, shape)
+    if found is None:
+        return []
+    start, body = found
+    checked = value(body)
+    if checked is None or not stdnum_module(checked[0]).is_valid(checked[1]):
+        return []
+    return [(start, len(candidate))]
+
+
 def canonical_alnum(text: str, region: str) -> str:
     """Letters and digits only, upper-cased (``12345678-Z`` and ``12345678Z`` alike)."""
     return "".join(c for c in text if c.isascii() and c.isalnum()).upper()
@@ -81,14 +102,12 @@ _DNI_FULL = re.compile(_DNI_SHAPE)
 
 def find_dni(candidate: str, region: str) -> Spans:
     """A DNI or NIE whose check letter is right (the letter of the number mod 23)."""
-    found = _locate(candidate, _DNI_FULL)
-    if found is None:
-        return []
-    start, body = found
-    compact = body.replace("-", "")
-    module = "es.nie" if compact[0] in "XYZ" else "es.dni"
-    valid = bool(stdnum_module(module).is_valid(compact))
-    return [(start, len(candidate))] if valid else []
+
+    def value(body: str) -> tuple[str, str]:
+        compact = body.replace("-", "")
+        return ("es.nie" if compact[0] in "XYZ" else "es.dni"), compact
+
+    return _checked(candidate, _DNI_FULL, value)
 
 
 # -- Italy: codice fiscale --------------------------------------------------------------------
@@ -105,12 +124,7 @@ _FISCAL_FULL = re.compile(_FISCAL_SHAPE)
 
 def find_fiscal_code(candidate: str, region: str) -> Spans:
     """A codice fiscale whose check letter is right and whose birth date exists."""
-    found = _locate(candidate, _FISCAL_FULL)
-    if found is None:
-        return []
-    start, body = found
-    valid = bool(stdnum_module("it.codicefiscale").is_valid(body))
-    return [(start, len(candidate))] if valid else []
+    return _checked(candidate, _FISCAL_FULL, lambda body: ("it.codicefiscale", body))
 
 
 # -- France: NIR (numero de securite sociale, "numero INSEE") ---------------------------------
@@ -136,19 +150,18 @@ def _nir_layout(body: str) -> bool:
 
 def find_nir(candidate: str, region: str) -> Spans:
     """A NIR in one of its written layouts, with a real month and the right key (mod 97)."""
-    found = _locate(candidate, _NIR_FULL)
-    if found is None:
-        return []
-    start, body = found
-    if not _nir_layout(body):
-        return []
-    compact = body.replace(" ", "")
-    month = int(compact[3:5])
-    # Months 01-12; 20 and above stand for an unknown month (INSEE); 00 and 13-19 never occur.
-    if month == 0 or 13 <= month <= 19:  # noqa: PLR2004
-        return []
-    valid = bool(stdnum_module("fr.nir").is_valid(compact))
-    return [(start, len(candidate))] if valid else []
+
+    def value(body: str) -> tuple[str, str] | None:
+        if not _nir_layout(body):
+            return None
+        compact = body.replace(" ", "")
+        month = int(compact[3:5])
+        # Months 01-12; 20 and above stand for an unknown month (INSEE); 00 and 13-19 never.
+        if month == 0 or 13 <= month <= 19:  # noqa: PLR2004
+            return None
+        return "fr.nir", compact
+
+    return _checked(candidate, _NIR_FULL, value)
 
 
 # -- Brazil: CPF --------------------------------------------------------------------------------
@@ -163,16 +176,13 @@ _CPF_FULL = re.compile(_CPF_SHAPE)
 
 def find_cpf(candidate: str, region: str) -> Spans:
     """A CPF with the right check digits, not one digit repeated (``111.111.111-11``)."""
-    found = _locate(candidate, _CPF_FULL)
-    if found is None:
-        return []
-    start, body = found
-    digits = canonical_digits(body, region)
-    # A repeated digit passes the check but is never issued (Receita Federal).
-    if len(set(digits)) == 1:
-        return []
-    valid = bool(stdnum_module("br.cpf").is_valid(digits))
-    return [(start, len(candidate))] if valid else []
+
+    def value(body: str) -> tuple[str, str] | None:
+        digits = canonical_digits(body, region)
+        # A repeated digit passes the check but is never issued (Receita Federal).
+        return None if len(set(digits)) == 1 else ("br.cpf", digits)
+
+    return _checked(candidate, _CPF_FULL, value)
 
 
 # -- India: Aadhaar ---------------------------------------------------------------------------
@@ -187,9 +197,6 @@ _AADHAAR_FULL = re.compile(_AADHAAR_SHAPE)
 
 def find_aadhaar(candidate: str, region: str) -> Spans:
     """An Aadhaar number in groups of four with the right Verhoeff digit (not a palindrome)."""
-    found = _locate(candidate, _AADHAAR_FULL)
-    if found is None:
-        return []
-    start, body = found
-    valid = bool(stdnum_module("in_.aadhaar").is_valid(canonical_digits(body, region)))
-    return [(start, len(candidate))] if valid else []
+    return _checked(
+        candidate, _AADHAAR_FULL, lambda body: ("in_.aadhaar", canonical_digits(body, region))
+    )
