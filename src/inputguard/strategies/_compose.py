@@ -13,9 +13,11 @@ from hypothesis.strategies import SearchStrategy
 from inputguard._core.clock import read_clock
 from inputguard._freshness.validator import Freshness
 from inputguard._guard.guard import Guard
+from inputguard._pii.validator import Pii
 from inputguard._provenance.validator import Provenance
 from inputguard._terminology.validator import Terminology
 from inputguard.exceptions import ConfigurationError
+from inputguard.strategies._pii import PiiFamily
 from inputguard.strategies._sources import ProvenanceFamily
 from inputguard.strategies._terms import TerminologyFamily
 from inputguard.strategies._time import FreshnessFamily, clock_reading
@@ -59,10 +61,12 @@ def family_for(
         return ProvenanceFamily(validator, signing_keys or {}, now=now)
     if isinstance(validator, Terminology):
         return TerminologyFamily(validator)
+    if isinstance(validator, Pii):
+        return PiiFamily(validator)
     raise ConfigurationError(
         f"inputguard.strategies cannot generate values for a validator of type "
         f"{type(validator).__name__} ({validator!r}); supported: validators built by "
-        f"freshness(), provenance() and terminology()"
+        f"freshness(), provenance(), terminology() and pii()"
     )
 
 
