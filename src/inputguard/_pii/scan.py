@@ -41,7 +41,7 @@ _MEMO_SIZE = 65_536
 # (0.5-63 us each). Both give the same answers (tests/pii/test_fast.py).
 _FAST_FROM = 256
 
-# The longest text the record path matches with Python's ``re`` (see `_candidates`).
+# The longest text the record path matches with Python's ``re`` (see `_matches`).
 _RE_LONGEST = 1024
 
 
@@ -186,7 +186,7 @@ class Scanner:
                 continue
             pieces: list[str] = []
             last, changed = 0, False
-            for start, end, candidate in _candidates(entity, text):
+            for start, end, candidate in _matches(entity.pattern, text):
                 hit, replacement = self.decide(entity, candidate)
                 if hit:
                     found.add(entity.name)
@@ -333,22 +333,17 @@ class Scanner:
         return out, flags
 
 
-def _candidates(entity: Entity, text: str) -> list[tuple[int, int, str]]:
-    """The matches of ``entity``'s candidate pattern in ``text``: start, end and text.
+def _matches(pattern: str, text: str) -> list[tuple[int, int, str]]:
+    """The matches of a candidate pattern in ``text``: start, end and text.
 
     Python's ``re`` for texts up to `_RE_LONGEST` characters. Its backtracking makes some
     patterns quadratic on hostile input (``"a" * n + "@"`` for the e-mail pattern, a URL
     scheme before a long run of letters): 50,000 characters took seconds. Longer texts are
-    matched by polars' regex engine, which runs in linear time, as on the batch path; it
-    gives the matched texts, and each is the first occurrence of its text at or after the end
-    of the previous match (a pattern without look-around that matches a text somewhere
-    matches it at any earlier occurrence too, so an earlier one would have been the match).
+    matched by polars' engine, which runs in linear time, as on the batch path. It gives the
+    matched texts; each is the first occurrence of its text at or after the end of the
+    previous match, since the pattern (without look-around) would have matched an earlier
+    occurrence first.
     """
-    return _matches(entity.pattern, text)
-
-
-def _matches(pattern: str, text: str) -> list[tuple[int, int, str]]:
-    """`_candidates` for a pattern."""
     if len(text) <= _RE_LONGEST:
         return [(m.start(), m.end(), m.group()) for m in re.finditer(pattern, text)]
     found = pl.Series([text], dtype=pl.String).str.extract_all(pattern).item()
