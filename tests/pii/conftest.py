@@ -4,6 +4,9 @@ import pytest
 
 from inputguard._pii import scan
 
+KEY = "k" * 32
+"""The pseudonym key the tests' validators read from ``IG_TEST_PII_KEY``."""
+
 
 @pytest.fixture(autouse=True)
 def _shortcuts_on_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -14,3 +17,8 @@ def _shortcuts_on_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     the shortcuts. `test_batch.py` checks the default threshold on its own.
     """
     monkeypatch.setattr(scan, "_FAST_FROM", 0)
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IG_TEST_PII_KEY", KEY)

@@ -18,14 +18,9 @@ import inputguard as ig
 from inputguard._pii import scan
 from inputguard._pii.entities import ENTITIES, Entity
 
-from .test_pii import FRAGMENTS, KEY, TEXTS, VALUES, mixed
+from .test_pii import FRAGMENTS, TEXTS, VALUES, mixed
 
 SIEVED = [e for e in ENTITIES.values() if e.sieve is not None]
-
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IG_TEST_PII_KEY", KEY)
 
 
 def test_the_digit_entities_have_sieves() -> None:

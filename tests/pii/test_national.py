@@ -24,7 +24,7 @@ from inputguard import ConfigurationError
 from inputguard._pii.entities import DETERMINISTIC, ENTITIES, NATIONAL
 from inputguard._pii.validator import DEFAULT_ENTITIES
 
-from .test_pii import ALL, KEY, TEXTS, VALUES, guard
+from .test_pii import ALL, TEXTS, VALUES, guard
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 pii_eval: Any = importlib.import_module("pii_eval")  # the evaluation's generators
@@ -112,11 +112,6 @@ MIXED = {
     "br_cpf": "reject",
     "in_aadhaar": "flag",
 }
-
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IG_TEST_PII_KEY", KEY)
 
 
 def test_the_valid_fragments_are_valid() -> None:

@@ -16,11 +16,12 @@ import inputguard as ig
 from inputguard import ConfigurationError, InputGuardError, InputRejected, Reason
 from inputguard._pii import scan
 
+from .conftest import KEY
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)  # @given tests cannot take the fixture
-KEY = "k" * 32
 
 FRAGMENTS = [
     "ada@example.org",
@@ -74,11 +75,6 @@ ALL = {
     "ip": "redact",
     "phone": "mask",
 }
-
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IG_TEST_PII_KEY", KEY)
 
 
 def guard(*validators: ig.Validator) -> ig.Guard:
